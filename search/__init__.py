@@ -1,0 +1,1 @@
+"""defsearch: bilingual (Russian + English) full-text search over defense news."""
