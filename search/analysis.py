@@ -1,0 +1,206 @@
+"""Bilingual analysis: split text into words and reduce them to index terms.
+
+Each word is routed by its script, never by a language detector: Cyrillic words become
+pymorphy3 lemmas, Latin words Snowball English stems, words with digits (model designations
+such as ``Ми-35М`` or ``S-400``) stay as they are. The output is plain data
+(:class:`Term`), independent of Whoosh, so another backend can index the same terms.
+
+At one position the analyzer may emit several terms ("stacked", like synonyms):
+
+* the main form (lemma or stem), weight = the parse probability;
+* other lemmas of an ambiguous Russian form, each weighted by pymorphy3's probability.
+  ``стали`` is «стать» (0.975) but also «сталь»; an article about steel contains the
+  unambiguous ``сталь`` with full weight, so a query ``сталь`` ranks it above an article
+  where ``стали`` is the verb, which only carries the small «сталь» weight. At query time a
+  word stands for its most likely lemma only, so that phrases stay one term per word;
+* the parts of a hyphenated word (``военно-технического`` also yields ``военно`` and
+  ``технический``) so that a query for one part finds it — index side only;
+* the exact surface form, prefixed with ``=`` (``=поставками``), for ``=word`` queries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+# A word: letters/digits, joined by hyphens or apostrophes (Ми-35М, military-technical, Russia's).
+WORD_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
+# In queries a leading "=" asks for the exact word form.
+QUERY_WORD_RE = re.compile(r"=?\w+(?:[-\u2010\u2011'\u2019]\w+)*")
+EXACT_PREFIX = "="
+CACHE_SIZE = 500_000  # distinct word forms kept per process; ~100 MB at the limit
+# Index-side lemmas below this probability are dropped: they only add noise.
+INDEX_MIN_SCORE = 0.005
+MAX_WORD_CHARS = 60  # longer "words" are junk (base64, URLs): kept, but not analyzed
+
+# Typographic hyphens and apostrophes to ASCII, ё to е, and the combining dot that
+# lowercasing the Turkish/Azerbaijani İ leaves behind (İlham -> ilham).
+_FOLD = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2019": "'", "ё": "е", "\u0307": None})
+
+STOP_WORDS = frozenset(
+    """
+    a an and are as at be but by for from had has have he her his i if in into is it its of
+    on or our she so than that the their them then there these they this those to was we were
+    what when which who will with would you your not no can do did been being also
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее
+    мне было вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть
+    был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть
+    надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе под будет ж тогда
+    кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас
+    были куда зачем всех никогда можно при наконец два об другой хоть после над больше тот
+    через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой перед
+    иногда лучше чуть том нельзя такой им более всегда конечно всю между это также
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One index term produced from a word of the text."""
+
+    text: str  # what goes into the index
+    pos: int  # word position; stacked terms share it
+    start: int  # character range of the source word in the text
+    end: int
+    lang: str  # "ru", "en" or "" (numbers, designations, mixed script)
+    boost: float = 1.0
+
+
+def script_of(word: str) -> str:
+    """Return "ru" for Cyrillic words, "en" for Latin ones, "" for anything else."""
+    cyr = lat = 0
+    for ch in word:
+        if ch.isdigit():
+            return ""
+        if "\u0400" <= ch <= "\u04ff":
+            cyr += 1
+        elif ch.isascii() and ch.isalpha():
+            lat += 1
+    if cyr and not lat:
+        return "ru"
+    if lat and not cyr:
+        return "en"
+    return ""
+
+
+_morph = None
+
+
+def _morph_analyzer():
+    # Created lazily and kept out of any pickled state: loading the dictionaries is slow.
+    global _morph
+    if _morph is None:
+        import pymorphy3
+
+        _morph = pymorphy3.MorphAnalyzer()
+    return _morph
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def russian_lemmas(word: str) -> tuple[tuple[str, float], ...]:
+    """Return the lemmas of a lowercase Russian word with their probabilities, best first."""
+    scores: dict[str, float] = {}
+    for parse in _morph_analyzer().parse(word):
+        lemma = parse.normal_form.replace("ё", "е")
+        scores[lemma] = scores.get(lemma, 0.0) + parse.score
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    return tuple((lemma, score) for lemma, score in ranked if score >= INDEX_MIN_SCORE)
+
+
+_stemmer = None
+
+
+def _stem_word(word: str) -> str:
+    global _stemmer
+    if _stemmer is None:
+        import snowballstemmer
+
+        _stemmer = snowballstemmer.stemmer("english")
+    return _stemmer.stemWord(word)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def english_stem(word: str) -> str:
+    """Return the Snowball stem of a lowercase English word, hyphenated parts stemmed apart.
+
+    Porter2 stems ``deliveries`` to ``deliveri`` but ``delivered`` to ``deliv``: when a stem
+    ends in ``i`` and dropping it leaves a word that stems further, the shorter stem is used,
+    so nouns in -ery/-ary meet their verbs (``discoveries``/``discovered``) while ``armies``
+    (``armi``) stays apart from ``arms`` (``arm``).
+    """
+    if "-" in word:
+        return "-".join(english_stem(part) for part in word.split("-"))
+    stem = _stem_word(word)
+    if stem.endswith("i") and len(stem) > 4:
+        shorter = _stem_word(stem[:-1])
+        if shorter != stem[:-1]:
+            return shorter
+    return stem
+
+
+def normalize(word: str) -> str:
+    """Lowercase a word, fold ё to е and typographic hyphens and apostrophes to ASCII."""
+    return word.lower().translate(_FOLD)
+
+
+def _main_forms(word: str, lang: str, query: bool) -> list[tuple[str, float]]:
+    if lang == "ru" and len(word) <= MAX_WORD_CHARS:
+        lemmas = russian_lemmas(word)
+        if not lemmas:
+            return [(word, 1.0)]
+        return [(lemmas[0][0], 1.0)] if query else list(lemmas)
+    if lang == "en" and len(word) <= MAX_WORD_CHARS:
+        return [(english_stem(word), 1.0)]
+    return [(word, 1.0)]
+
+
+def _parts(word: str, lang: str) -> list[str]:
+    """Return the analyzed parts of a hyphenated word, for index-side part matching."""
+    out = []
+    for part in word.split("-"):
+        part_lang = script_of(part)
+        if part and part not in STOP_WORDS:
+            out.append(_main_forms(part, part_lang, query=True)[0][0])
+    return out
+
+
+def analyze(text: str, mode: str = "index", keep_stops: bool = False) -> Iterator[Term]:
+    """Yield the index terms of a text; ``mode="query"`` analyzes a query instead."""
+    query = mode == "query"
+    pattern = QUERY_WORD_RE if query else WORD_RE
+    pos = -1
+    for match in pattern.finditer(text):
+        raw = match.group()
+        start, end = match.span()
+        exact_only = query and raw.startswith(EXACT_PREFIX)
+        word = normalize(raw.lstrip(EXACT_PREFIX))
+        if "_" in word:
+            word = word.replace("_", "")
+            if not word:
+                continue
+        if word in STOP_WORDS and not keep_stops and not exact_only:
+            continue
+        pos += 1
+        lang = script_of(word)
+        if exact_only:
+            yield Term(EXACT_PREFIX + word, pos, start, end, lang)
+            continue
+        seen = set()
+        for form, weight in _main_forms(word, lang, query):
+            seen.add(form)
+            yield Term(form, pos, start, end, lang, weight)
+        if query:
+            continue
+        if "-" in word:
+            for part in _parts(word, lang):
+                if part not in seen:
+                    seen.add(part)
+                    yield Term(part, pos, start, end, lang)
+        yield Term(EXACT_PREFIX + word, pos, start, end, lang)
+
+
+def terms(text: str, mode: str = "index") -> list[str]:
+    """Return just the term texts of a text (handy in tests and tools)."""
+    return [term.text for term in analyze(text, mode)]

@@ -1,0 +1,341 @@
+"""Keep the Whoosh index in sync with the corpus, safely.
+
+Layout of an index folder::
+
+    index/
+      CURRENT          name of the live generation, replaced atomically
+      gen-000002/      a complete Whoosh index plus defsearch.json (schema version, last sync)
+      .writelock       held (flock) by the one process that writes
+
+A sync writes into the live generation in batches; every Whoosh commit is atomic, so a
+killed run leaves the last committed state searchable and the next run finishes the job.
+A rebuild writes a new generation beside the live one and swaps ``CURRENT`` only when it is
+complete. The previous generation is kept until the next swap so that open searchers can
+finish. Locks are ``flock`` locks: the kernel drops them when a process dies, so a killed
+run never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from search.documents import (
+    MAX_BYTES,
+    DocumentError,
+    NewsDocument,
+    document_id,
+    fingerprint,
+    iter_article_paths,
+    read_document,
+)
+from search.errors import (
+    IndexBusyError,
+    IndexMissingError,
+    IndexUnusableError,
+    IndexVersionError,
+)
+from search.schema import SCHEMA_VERSION, build_schema
+
+BATCH_SIZE = 1000  # documents per commit: a killed run loses at most one batch of work
+WRITER_MEMORY_MB = 256  # Whoosh's in-memory pool before it spills a segment to disk
+LOCK_WAIT_SECONDS = 30.0  # how long a second index run waits for the first
+CURRENT_FILE = "CURRENT"
+META_FILE = "defsearch.json"
+LOCK_FILE = ".writelock"
+
+
+@dataclass
+class SyncReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failed: list[dict] = field(default_factory=list)  # [{"path": ..., "error": ...}]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# -- generations -------------------------------------------------------------------------
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """Return the folder of the live generation, or None when there is no index yet."""
+    try:
+        name = (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise IndexUnusableError(f"cannot read index {index_dir}: {exc.strerror}") from None
+    if not name.startswith("gen-") or "/" in name:
+        raise IndexUnusableError(f"index {index_dir} is damaged; run: defsearch index --rebuild")
+    return index_dir / name
+
+
+def read_meta(generation: Path) -> dict:
+    try:
+        return json.loads((generation / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_meta(generation: Path, meta: dict) -> None:
+    tmp = generation / (META_FILE + ".tmp")
+    tmp.write_text(json.dumps(meta), encoding="utf-8")
+    os.replace(tmp, generation / META_FILE)
+
+
+def _swap_current(index_dir: Path, generation: Path) -> None:
+    tmp = index_dir / (CURRENT_FILE + ".tmp")
+    tmp.write_text(generation.name + "\n", encoding="utf-8")
+    os.replace(tmp, index_dir / CURRENT_FILE)
+
+
+def _new_generation(index_dir: Path) -> Path:
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
+    generation = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
+    generation.mkdir()
+    return generation
+
+
+def _remove_old_generations(index_dir: Path, keep: Iterable[Path]) -> None:
+    keep_names = {p.name for p in keep}
+    for path in index_dir.glob("gen-*"):
+        if path.name not in keep_names:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def open_whoosh_index(index_dir: Path):
+    """Open the live generation for reading; raise a clear error when it is not usable."""
+    from whoosh import index as whoosh_index
+
+    generation = current_generation(index_dir)
+    if generation is None:
+        raise IndexMissingError(f"no index in {index_dir}; build one with: defsearch index")
+    version = read_meta(generation).get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise IndexVersionError(
+            f"index in {index_dir} was built by another version of defsearch "
+            f"(schema {version}, need {SCHEMA_VERSION}); run: defsearch index --rebuild"
+        )
+    try:
+        return whoosh_index.open_dir(str(generation))
+    except Exception as exc:  # Whoosh raises many kinds on a damaged folder
+        raise IndexUnusableError(
+            f"index in {index_dir} is damaged ({exc.__class__.__name__}); "
+            "run: defsearch index --rebuild"
+        ) from None
+
+
+# -- locking -----------------------------------------------------------------------------
+
+
+@contextmanager
+def write_lock(index_dir: Path, wait: float = LOCK_WAIT_SECONDS, notify=None):
+    """Hold the index's write lock; wait up to ``wait`` seconds for another run to finish."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            if time.monotonic() >= deadline:
+                raise IndexBusyError(
+                    f"another index run (pid {holder}) is still writing {index_dir}; "
+                    "try again when it ends"
+                )
+            if notify and not told:
+                notify(f"waiting for another index run (pid {holder}) to finish...")
+                told = True
+            time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing drops the flock
+
+
+# -- sync --------------------------------------------------------------------------------
+
+
+def _record_fields(doc: NewsDocument) -> dict:
+    return {
+        "id": doc.id,
+        "path": doc.path,
+        "title": doc.title,
+        "body": doc.body,
+        "source": doc.source or "",
+        "source_name": doc.source or "",
+        "date": doc.date or "",
+        "year": (doc.date or "")[:4],
+        "url": doc.url or "",
+        "lang": doc.lang,
+        "hash": doc.hash,
+    }
+
+
+def _indexed_hashes(ix) -> dict[str, str]:
+    with ix.searcher() as searcher:
+        return {
+            fields["id"]: fields.get("hash", "") for fields in searcher.reader().all_stored_fields()
+        }
+
+
+def _writer(ix):
+    return ix.writer(limitmb=WRITER_MEMORY_MB)
+
+
+def sync_index(
+    corpus: Path,
+    index_dir: Path,
+    rebuild: bool = False,
+    progress: Callable[[int], object] | None = None,
+    notify: Callable[[str], object] | None = None,
+    lock_wait: float = LOCK_WAIT_SECONDS,
+) -> SyncReport:
+    """Bring the index in line with the corpus: add new, update changed, drop removed files.
+
+    ``progress(total)`` may return a callable ``advance(n)`` (a progress bar); ``notify``
+    receives one-line messages for the user.
+    """
+    from whoosh import index as whoosh_index
+
+    if not corpus.is_dir():
+        raise IndexUnusableError(f"corpus folder {corpus} does not exist")
+    with write_lock(index_dir, wait=lock_wait, notify=notify):
+        live = current_generation(index_dir)
+        if live is not None and read_meta(live).get("schema_version") != SCHEMA_VERSION:
+            if notify and not rebuild:
+                notify("index was built by another version of defsearch: rebuilding")
+            rebuild = True
+        if live is not None and not rebuild:
+            try:
+                ix = whoosh_index.open_dir(str(live))
+                indexed = _indexed_hashes(ix)
+            except Exception as exc:
+                raise IndexUnusableError(
+                    f"index in {index_dir} is damaged ({exc.__class__.__name__}); "
+                    "run: defsearch index --rebuild"
+                ) from None
+            target = live
+        else:
+            # Clear what a killed rebuild may have left, then build beside the live index.
+            _remove_old_generations(index_dir, keep=[live] if live else [])
+            target = _new_generation(index_dir)
+            ix = whoosh_index.create_in(str(target), build_schema())
+            indexed = {}
+        try:
+            report = _apply_changes(ix, corpus, indexed, progress)
+            _write_meta(
+                target,
+                {
+                    "schema_version": SCHEMA_VERSION,
+                    "last_sync": datetime.now(UTC).isoformat(timespec="seconds"),
+                },
+            )
+        except BaseException:
+            if target != live:
+                shutil.rmtree(target, ignore_errors=True)
+            raise
+        finally:
+            ix.close()
+        if target != live:
+            _swap_current(index_dir, target)
+            _remove_old_generations(index_dir, keep=[target] + ([live] if live else []))
+        return report
+
+
+def _scan(corpus: Path, indexed: dict[str, str], report: SyncReport):
+    """Return (path, id) pairs to (re)index and the ids to delete."""
+    todo = []
+    seen = set()
+    for path in iter_article_paths(corpus):
+        doc_id = document_id(path, corpus)
+        seen.add(doc_id)
+        try:
+            if path.stat().st_size > MAX_BYTES:
+                raise DocumentError(f"too large (over {MAX_BYTES // (1024 * 1024)} MB)")
+            digest = fingerprint(path)
+        except DocumentError as exc:
+            report.failed.append({"path": str(path), "error": str(exc)})
+            continue
+        except OSError as exc:
+            report.failed.append({"path": str(path), "error": f"cannot read: {exc.strerror}"})
+            continue
+        if indexed.get(doc_id) == digest:
+            report.unchanged += 1
+        else:
+            todo.append((path, doc_id))
+    removed = [doc_id for doc_id in indexed if doc_id not in seen]
+    return todo, removed
+
+
+def _apply_changes(ix, corpus: Path, indexed: dict[str, str], progress) -> SyncReport:
+    report = SyncReport()
+    todo, removed = _scan(corpus, indexed, report)
+    advance = progress(len(todo)) if progress and todo else None
+    writer = _writer(ix)
+    try:
+        pending = 0
+        for doc_id in removed:
+            writer.delete_by_term("id", doc_id)
+            report.removed += 1
+            pending += 1
+        for path, doc_id in todo:
+            try:
+                doc = read_document(path, corpus)
+            except DocumentError as exc:
+                # A damaged file is reported and skipped; an older good version stays indexed.
+                report.failed.append({"path": str(path), "error": str(exc)})
+            else:
+                if doc_id in indexed:
+                    writer.update_document(**_record_fields(doc))
+                    report.updated += 1
+                else:
+                    writer.add_document(**_record_fields(doc))
+                    report.added += 1
+                pending += 1
+            if advance:
+                advance(1)
+            if pending >= BATCH_SIZE:
+                writer.commit()
+                writer = _writer(ix)
+                pending = 0
+        writer.commit()
+    except BaseException:
+        try:
+            writer.cancel()
+        except Exception:  # a writer broken mid-commit has nothing left to cancel
+            pass
+        raise
+    return report
+
+
+def index_document_count(index_dir: Path) -> int:
+    ix = open_whoosh_index(index_dir)
+    try:
+        return ix.doc_count()
+    finally:
+        ix.close()
+
+
+def notify_stderr(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -1,0 +1,91 @@
+"""The Whoosh schema shared by the indexer and the searcher."""
+
+from __future__ import annotations
+
+from whoosh import fields
+from whoosh.analysis import SimpleAnalyzer, Token, Tokenizer
+
+from search.analysis import analyze, normalize
+
+# Bump when the schema or the analysis changes what is stored: an index built by an older
+# version is then refused with a message to rebuild instead of returning wrong results.
+SCHEMA_VERSION = 1
+TITLE_BOOST = 2.5  # a query word in the headline counts this many times one in the body
+
+
+class BilingualTokenizer(Tokenizer):
+    """Whoosh adapter over :func:`search.analysis.analyze`.
+
+    It holds no state, so Whoosh can pickle it into the index and into worker processes;
+    the morphology dictionaries load lazily in each process.
+    """
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __hash__(self):
+        return hash(type(self))
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            # Wildcards and ranges arrive untokenized: fold them the way words are folded.
+            token.original = token.text = normalize(value)
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        mode = "query" if mode == "query" else "index"
+        for term in analyze(value, mode=mode, keep_stops=not removestops):
+            token.text = term.text
+            token.boost = term.boost
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[term.start : term.end]
+            if positions:
+                token.pos = start_pos + term.pos
+            if chars:
+                token.startchar = start_char + term.start
+                token.endchar = start_char + term.end
+            yield token
+
+
+def build_schema() -> fields.Schema:
+    """Return the schema of a defsearch index."""
+    text = BilingualTokenizer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.STORED(),
+        title=fields.TEXT(
+            analyzer=text,
+            stored=True,
+            chars=True,
+            field_boost=TITLE_BOOST,
+            multitoken_query="phrase",
+        ),
+        body=fields.TEXT(analyzer=text, stored=True, chars=True, multitoken_query="phrase"),
+        # "source:" in queries matches words of the outlet; source_name is the exact outlet
+        # for filters and facets.
+        source=fields.TEXT(analyzer=SimpleAnalyzer(), stored=True),
+        source_name=fields.ID(sortable=True),
+        date=fields.ID(stored=True, sortable=True),
+        year=fields.ID(sortable=True),
+        url=fields.STORED(),
+        lang=fields.ID(stored=True, sortable=True),
+        hash=fields.STORED(),
+    )

@@ -1,0 +1,360 @@
+"""Run queries against the index: ranked hits with snippets, facets, documents and stats."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+from whoosh import qparser, query, scoring, sorting
+
+from search.errors import DocumentNotFoundError, QueryError, UsageError
+from search.indexer import current_generation, open_whoosh_index, read_meta
+from search.snippets import Span, make_snippet, mark_all
+
+MAX_QUERY_CHARS = 1000  # longer input is almost certainly pasted text, not a query
+MAX_LIMIT = 100  # hits per page
+MAX_PAGE = 1000
+SORTS = ("relevance", "date")
+LANGS = ("ru", "en")
+TEXT_FIELDS = ("title", "body")
+FACETS = {"lang": "lang", "source": "source_name", "year": "year"}
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    source: str | None
+    date: str | None
+    url: str | None
+    lang: str
+    score: float
+    snippet: str  # HTML: escaped text, matched words in <mark>
+    title_html: str = ""  # the title as HTML with matched words marked (web only)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("title_html")
+        return data
+
+
+@dataclass
+class ResultPage:
+    query: str
+    total: int
+    page: int
+    limit: int
+    results: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    took_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    def to_dict(self) -> dict:
+        """Return the JSON shape of ``defsearch search --json`` and ``/api/search``."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "pages": self.pages,
+            "results": [hit.to_dict() for hit in self.results],
+            "facets": {
+                name: [{"value": value, "count": count} for value, count in values]
+                for name, values in self.facets.items()
+            },
+        }
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A validated search: build it with :func:`make_request`."""
+
+    query: str
+    limit: int = 10
+    page: int = 1
+    lang: str | None = None
+    source: str | None = None
+    since: str | None = None
+    until: str | None = None
+    sort: str = "relevance"
+
+
+def _parse_day(value: str | None, name: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise UsageError(f"--{name} must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def make_request(
+    query: str,
+    limit: int | str = 10,
+    page: int | str = 1,
+    lang: str | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str | None = "relevance",
+) -> SearchRequest:
+    """Validate raw search parameters (from the CLI or a web form) into a SearchRequest."""
+    query = (query or "").strip()
+    if not query:
+        raise QueryError("the query is empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is too long ({len(query)} characters, limit {MAX_QUERY_CHARS})"
+        )
+    try:
+        limit, page = int(limit), int(page)
+    except (TypeError, ValueError):
+        raise UsageError("limit and page must be whole numbers") from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise UsageError(f"limit must be between 1 and {MAX_LIMIT}")
+    if not 1 <= page <= MAX_PAGE:
+        raise UsageError(f"page must be between 1 and {MAX_PAGE}")
+    lang = (lang or "").strip().lower() or None
+    if lang is not None and lang not in LANGS:
+        raise UsageError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    sort = (sort or "relevance").strip().lower()
+    if sort not in SORTS:
+        raise UsageError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    since, until = _parse_day(since, "since"), _parse_day(until, "until")
+    if since and until and since > until:
+        raise UsageError(f"--since {since} is after --until {until}")
+    source = (source or "").strip() or None
+    return SearchRequest(query, limit, page, lang, source, since, until, sort)
+
+
+def _positive_leaves(node):
+    """Yield the leaf queries that must match (not those under NOT)."""
+    if isinstance(node, query.Not):
+        return
+    if isinstance(node, query.AndNot):
+        yield from _positive_leaves(node.a)
+    elif node.is_leaf():
+        yield node
+    else:
+        for child in node.children():
+            yield from _positive_leaves(child)
+
+
+def _parser(schema) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
+    # "-" excludes a word only at the start of it: ADEX-2016 and S-400 stay whole.
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
+    # Fuzzy "~" and "every" "*:*" syntax only surprise people typing designations.
+    parser.remove_plugin_class(qparser.FuzzyTermPlugin)
+    return parser
+
+
+class Engine:
+    """Searches one index folder; keeps a searcher open per thread and follows new commits."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self._local = threading.local()
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _searcher(self):
+        local = self._local
+        generation = current_generation(self.index_dir)
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None and generation == local.generation:
+            if not searcher.up_to_date():
+                local.searcher = searcher.refresh()
+            return local.searcher
+        if searcher is not None:
+            searcher.close()
+            local.searcher = None
+        ix = open_whoosh_index(self.index_dir)
+        local.searcher = ix.searcher(weighting=WEIGHTING)
+        local.generation = generation
+        local.parser = _parser(ix.schema)
+        return local.searcher
+
+    def close(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+            self._local.searcher = None
+
+    def check(self) -> int:
+        """Open the index and return its document count (raises if it is unusable)."""
+        return self._searcher().doc_count()
+
+    # -- searching -------------------------------------------------------------------------
+
+    def parse(self, text: str):
+        searcher = self._searcher()
+        try:
+            parsed = self._local.parser.parse(text)
+        except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
+            raise QueryError(f"cannot parse the query: {exc}") from None
+        if parsed is query.NullQuery or not list(parsed.leaves()):
+            raise QueryError("the query has no searchable words (only stop words or symbols?)")
+        return searcher, parsed
+
+    def _filter(self, searcher, request: SearchRequest):
+        parts = []
+        if request.lang:
+            parts.append(query.Term("lang", request.lang))
+        if request.source:
+            wanted = request.source.casefold()
+            names = [
+                name
+                for name in searcher.lexicon("source_name")
+                if name.decode("utf-8").casefold() == wanted
+            ]
+            parts.append(query.Or([query.Term("source_name", n.decode("utf-8")) for n in names]))
+        if request.since or request.until:
+            parts.append(
+                query.TermRange("date", request.since or "0000", (request.until or "9999") + "~")
+            )
+        return query.And(parts) if parts else None
+
+    def search(self, request: SearchRequest) -> ResultPage:
+        """Run a search and return one page of hits with snippets and facets."""
+        started = time.perf_counter()
+        searcher, parsed = self.parse(request.query)
+        groupedby = sorting.Facets()
+        for name, fieldname in FACETS.items():
+            groupedby.add_facet(name, sorting.FieldFacet(fieldname, maptype=sorting.Count))
+        kwargs = {}
+        if request.sort == "date":
+            kwargs["sortedby"] = sorting.MultiFacet(
+                [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
+            )
+        results = searcher.search(
+            parsed,
+            limit=request.page * request.limit,
+            filter=self._filter(searcher, request),
+            groupedby=groupedby,
+            terms=True,
+            **kwargs,
+        )
+        terms = self._query_terms(searcher, parsed)
+        first = (request.page - 1) * request.limit
+        hits = [
+            self._hit(searcher, results[i], terms)
+            for i in range(first, min(len(results), first + request.limit))
+        ]
+        facets = {
+            name: sorted(
+                ((key, count) for key, count in results.groups(name).items() if key),
+                key=lambda kv: (-kv[1], kv[0]),
+            )
+            for name in FACETS
+        }
+        facets["year"].sort(key=lambda kv: kv[0], reverse=True)
+        return ResultPage(
+            query=request.query,
+            total=len(results),
+            page=request.page,
+            limit=request.limit,
+            results=hits,
+            facets=facets,
+            took_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _query_terms(self, searcher, parsed) -> dict[str, list[bytes]]:
+        """Return the terms to highlight per text field, wildcards expanded, negations left out."""
+        # Not Query.existing_terms(): in Whoosh 2.7.5 it drops every field but the first.
+        reader = searcher.reader()
+        out: dict[str, set[bytes]] = {name: set() for name in TEXT_FIELDS}
+        for leaf in _positive_leaves(parsed):
+            for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+                if fieldname in out:
+                    term = text if isinstance(text, bytes) else text.encode("utf-8")
+                    if (fieldname, term) in reader:
+                        out[fieldname].add(term)
+        return {name: sorted(terms) for name, terms in out.items()}
+
+    def _spans(self, searcher, docnum: int, fieldname: str, terms: list[bytes]) -> list[Span]:
+        # Character ranges are stored in the postings, so no text is analyzed again here.
+        spans = []
+        for term in terms:
+            matcher = searcher.postings(fieldname, term)
+            matcher.skip_to(docnum)
+            if matcher.is_active() and matcher.id() == docnum:
+                label = term.decode("utf-8")
+                spans.extend(Span(s, e, label) for _, s, e in matcher.value_as("characters"))
+        return spans
+
+    def _hit(self, searcher, hit, terms) -> Hit:
+        stored = hit.fields()
+        body = stored.get("body", "")
+        title = stored.get("title", "")
+        docnum = hit.docnum
+        return Hit(
+            id=stored["id"],
+            title=title,
+            source=stored.get("source") or None,
+            date=stored.get("date") or None,
+            url=stored.get("url") or None,
+            lang=stored.get("lang", ""),
+            score=round(float(hit.score or 0.0), 4),
+            snippet=make_snippet(body, self._spans(searcher, docnum, "body", terms["body"])),
+            title_html=mark_all(title, self._spans(searcher, docnum, "title", terms["title"])),
+        )
+
+    # -- documents and stats ---------------------------------------------------------------
+
+    def document(self, doc_id: str, highlight: str | None = None) -> dict:
+        """Return a stored record; with ``highlight``, add ``title_html``/``body_html``."""
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
+        stored = searcher.stored_fields(docnum)
+        record = {
+            "id": stored["id"],
+            "title": stored.get("title", ""),
+            "source": stored.get("source") or None,
+            "date": stored.get("date") or None,
+            "url": stored.get("url") or None,
+            "lang": stored.get("lang", ""),
+            "path": stored.get("path", ""),
+            "body": stored.get("body", ""),
+        }
+        if highlight:
+            terms = {name: [] for name in TEXT_FIELDS}
+            try:
+                searcher, parsed = self.parse(highlight)
+                terms = self._query_terms(searcher, parsed)
+            except QueryError:
+                pass
+            for name in TEXT_FIELDS:
+                spans = self._spans(searcher, docnum, name, terms[name])
+                record[f"{name}_html"] = mark_all(record[name], spans)
+        return record
+
+    def stats(self) -> dict:
+        """Return document counts per language and source, index size and last sync time."""
+        searcher = self._searcher()
+        generation = current_generation(self.index_dir)
+        langs: dict[str, int] = {}
+        sources: dict[str, int] = {}
+        for stored in searcher.reader().all_stored_fields():
+            langs[stored.get("lang", "")] = langs.get(stored.get("lang", ""), 0) + 1
+            name = stored.get("source") or "(unknown)"
+            sources[name] = sources.get(name, 0) + 1
+        size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
+        return {
+            "documents": searcher.doc_count(),
+            "languages": dict(sorted(langs.items())),
+            "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "index_bytes": size,
+            "index_path": os.fspath(self.index_dir),
+            "last_sync": read_meta(generation).get("last_sync"),
+        }
