@@ -1,0 +1,51 @@
+# defsearch: the Makefile is the entry point. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+CHROMIUM ?= /usr/bin/chromium
+
+.DEFAULT_GOAL := help
+.PHONY: help run index serve test lint bench bench-quick browser clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP) index ## Set up, index the corpus and serve the web UI on 127.0.0.1
+	$(BIN)/defsearch serve --host $(HOST) --port $(PORT)
+
+index: $(STAMP) ## Sync the index with corpus/
+	$(BIN)/defsearch index
+
+test: $(STAMP) browser ## Run the whole test suite
+	$(BIN)/pytest
+
+lint: $(STAMP) ## Check style with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP) ## Benchmark on 20,000 synthetic articles (prints a table and JSON)
+	$(BIN)/python -m search.bench --count 20000
+
+bench-quick: $(STAMP) ## Benchmark on 2,000 synthetic articles
+	$(BIN)/python -m search.bench --count 2000
+
+browser: ## Install Debian's headless Chromium for the browser tests if it is missing
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing chromium (Debian package) for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+clean: ## Remove the index, the virtualenv and caches
+	rm -rf index $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info test-artifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,280 @@
+"""The ``defsearch`` command: parse arguments, call one function of the search API, print.
+
+Heavy modules (Whoosh, pymorphy3, dateparser, Flask) are imported inside the commands
+that need them, so that ``defsearch search`` starts quickly.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from search.config import CORPUS_ENV, INDEX_ENV
+from search.errors import DefsearchError
+
+_MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _plain(snippet_html: str, colour: bool) -> str:
+    """Turn a snippet's HTML into terminal text, matches in bold yellow on a terminal."""
+    if colour:
+        snippet_html = _MARK_RE.sub(
+            lambda m: click.style(m.group(1), fg="yellow", bold=True), snippet_html
+        )
+    return html.unescape(_TAG_RE.sub("", snippet_html))
+
+
+def _progress(total: int):
+    """Return an advance(n) callable drawing a progress bar on a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="doc", file=sys.stderr, leave=False)
+    return bar.update
+
+
+class Context:
+    def __init__(self, corpus: Path, index: Path):
+        self.corpus = corpus
+        self.index = index
+
+    def engine(self):
+        from search.searcher import Engine
+
+        return Engine(self.index)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="corpus",
+    envvar=CORPUS_ENV,
+    show_default=True,
+    help=f"Folder of article files (or ${CORPUS_ENV}).",
+)
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="index",
+    envvar=INDEX_ENV,
+    show_default=True,
+    help=f"Folder of the search index (or ${INDEX_ENV}).",
+)
+@click.version_option(package_name="defsearch")
+@click.pass_context
+def cli(ctx: click.Context, corpus: Path, index_dir: Path) -> None:
+    """Search Russian and English defense news.
+
+    Example: defsearch search 'поставки С-400'
+    """
+    ctx.obj = Context(corpus, index_dir)
+
+
+def _report_failures(failed: list[dict]) -> None:
+    for item in failed:
+        click.echo(f"skipped {item['path']}: {item['error']}", err=True)
+
+
+@cli.command()
+@click.option("--rebuild", is_flag=True, help="Build a new index from scratch, then swap it in.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def index(obj: Context, rebuild: bool, as_json: bool) -> None:
+    """Sync the index with the corpus: add new, update changed, drop removed articles.
+
+    Example: defsearch index --rebuild
+    """
+    from search.indexer import notify_stderr, sync_index
+
+    report = sync_index(
+        obj.corpus,
+        obj.index,
+        rebuild=rebuild,
+        progress=None if as_json else _progress,
+        notify=notify_stderr,
+    )
+    _report_failures(report.failed)
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        click.echo(
+            f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{report.unchanged} unchanged, {len(report.failed)} failed"
+        )
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def add(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
+    """Copy article files into the corpus and index them.
+
+    Every file is checked first (exists, readable, decodable text); if one is bad,
+    nothing is copied.
+
+    Example: defsearch add ~/Downloads/tass-s400.txt
+    """
+    from search.corpus import add_articles
+    from search.indexer import notify_stderr, sync_index
+
+    added = add_articles(list(files), obj.corpus)
+    report = sync_index(obj.corpus, obj.index, notify=notify_stderr)
+    _report_failures(report.failed)
+    if as_json:
+        _echo_json({"added": added, "index": report.to_dict()})
+    else:
+        for item in added:
+            note = " (already in the corpus)" if item["existing"] else ""
+            click.echo(f"{item['source']} -> {item['path']} [id {item['id']}]{note}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=int, help="Hits per page.")
+@click.option("--page", default=1, show_default=True, type=int, help="Page number.")
+@click.option("--lang", type=click.Choice(["ru", "en"]), help="Only articles in this language.")
+@click.option("--source", help="Only articles from this outlet (case-insensitive).")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only articles dated on or after this day.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Only articles dated on or before this day.")
+@click.option(
+    "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.pass_obj
+def search(obj: Context, query: str, as_json: bool, **params) -> None:
+    """Search the index. Words are ANDed; "quoted phrases", OR, -word, title:/source:,
+    prefix*, and =word (this exact form only) are understood.
+
+    Example: defsearch search '"военно-техническое сотрудничество" -Армения' --lang ru
+    """
+    from search.searcher import make_request
+
+    request = make_request(query, **params)
+    page = obj.engine().search(request)
+    if as_json:
+        _echo_json(page.to_dict())
+        return
+    colour = sys.stdout.isatty()
+    if not page.results:
+        click.echo(f"No results for {query!r} ({page.total} in all).")
+        return
+    first = (page.page - 1) * page.limit + 1
+    click.echo(
+        f"{page.total} result{'s' if page.total != 1 else ''} for {query!r}, "
+        f"showing {first}-{first + len(page.results) - 1} ({page.took_ms:.0f} ms)\n"
+    )
+    for number, hit in enumerate(page.results, start=first):
+        meta = " · ".join(x for x in (hit.source, hit.date, hit.lang) if x)
+        click.echo(f"{number:>3}. {click.style(hit.title, bold=True) if colour else hit.title}")
+        click.echo(f"     {meta}  [{hit.id}]")
+        if hit.url:
+            click.echo(f"     {hit.url}")
+        click.echo(f"     {_plain(hit.snippet, colour)}\n")
+
+
+@cli.command()
+@click.argument("doc_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@click.pass_obj
+def show(obj: Context, doc_id: str, as_json: bool) -> None:
+    """Show one article: its metadata and cleaned text.
+
+    Example: defsearch show 004_9f58cf50519153e2
+    """
+    record = obj.engine().document(_normalize_id(doc_id, obj.corpus))
+    if as_json:
+        _echo_json(record)
+        return
+    click.echo(click.style(record["title"], bold=True) if sys.stdout.isatty() else record["title"])
+    for key in ("id", "source", "date", "lang", "url", "path"):
+        if record.get(key):
+            click.echo(f"{key + ':':8}{record[key]}")
+    click.echo("\n" + record["body"])
+
+
+def _normalize_id(doc_id: str, corpus: Path) -> str:
+    """Accept an id, or a file path in the corpus, and return the id."""
+    path = Path(doc_id)
+    if path.suffix and not path.name.endswith(".meta.json"):
+        try:
+            path = path.resolve().relative_to(corpus.resolve())
+        except ValueError:
+            pass
+        return path.with_suffix("").as_posix()
+    return doc_id
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@click.pass_obj
+def stats(obj: Context, as_json: bool) -> None:
+    """Show documents per language and source, index size and last sync time.
+
+    Example: defsearch stats
+    """
+    data = obj.engine().stats()
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo(f"documents:  {data['documents']}")
+    click.echo(f"index:      {data['index_path']} ({data['index_bytes'] / 1024:.0f} KiB)")
+    click.echo(f"last sync:  {data['last_sync'] or 'never'}")
+    click.echo("languages:  " + ", ".join(f"{k} {v}" for k, v in data["languages"].items()))
+    click.echo("sources:")
+    for name, count in data["sources"].items():
+        click.echo(f"  {count:>6}  {name}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int) -> None:
+    """Serve the web search page.
+
+    Example: defsearch serve --port 8080
+    """
+    from web.app import serve as serve_app
+
+    serve_app(obj.index, host=host, port=port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; turn every error into one line on stderr and an exit code."""
+    try:
+        code = cli.main(args=argv, prog_name="defsearch", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("defsearch: interrupted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except DefsearchError as exc:
+        click.echo(f"defsearch: error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("defsearch: interrupted", err=True)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        click.echo(f"defsearch: error: {exc.strerror or exc}: {exc.filename or ''}", err=True)
+        return 1
+    except Exception as exc:  # last resort: never a traceback
+        click.echo(f"defsearch: unexpected error: {exc.__class__.__name__}: {exc}", err=True)
+        return 1
+    return code if isinstance(code, int) else 0
