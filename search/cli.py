@@ -260,8 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("defsearch: interrupted", err=True)
         return 130
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "defsearch"
+        click.echo(f"defsearch: error: {exc.format_message()} (see '{command} --help')", err=True)
+        return exc.exit_code
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"defsearch: error: {exc.format_message()}", err=True)
         return exc.exit_code
     except DefsearchError as exc:
         click.echo(f"defsearch: error: {exc}", err=True)

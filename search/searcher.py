@@ -135,6 +135,13 @@ def make_request(
     return SearchRequest(query, limit, page, lang, source, since, until, sort)
 
 
+def _relevance(score) -> float:
+    # Sorted by date, Whoosh's "score" is the sort key: (date key, -score from ScoreFacet).
+    if isinstance(score, tuple):
+        score = -score[-1]
+    return round(float(score or 0.0), 4)
+
+
 def _positive_leaves(node):
     """Yield the leaf queries that must match (not those under NOT)."""
     if isinstance(node, query.Not):
@@ -303,7 +310,7 @@ class Engine:
             date=stored.get("date") or None,
             url=stored.get("url") or None,
             lang=stored.get("lang", ""),
-            score=round(float(hit.score or 0.0), 4),
+            score=_relevance(hit.score),
             snippet=make_snippet(body, self._spans(searcher, docnum, "body", terms["body"])),
             title_html=mark_all(title, self._spans(searcher, docnum, "title", terms["title"])),
         )
