@@ -15,3 +15,12 @@ def default_corpus() -> Path:
 def default_index() -> Path:
     """Return the index folder: $DEFSEARCH_INDEX or ./index."""
     return Path(os.environ.get(INDEX_ENV, "index"))
+
+
+def env_number(name: str, default: float) -> float:
+    """Return a positive number from the environment, or default when unset or invalid."""
+    try:
+        value = float(os.environ[name])
+    except (KeyError, ValueError):
+        return default
+    return value if value > 0 else default

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from search.config import env_number
 from search.documents import (
     MAX_BYTES,
     DocumentError,
@@ -47,9 +48,11 @@ from search.errors import (
 )
 from search.schema import SCHEMA_VERSION, build_schema
 
-BATCH_SIZE = 1000  # documents per commit: a killed run loses at most one batch of work
+# Documents per commit: a killed run loses at most one batch of work ($DEFSEARCH_BATCH_SIZE).
+BATCH_SIZE = int(env_number("DEFSEARCH_BATCH_SIZE", 1000))
 WRITER_MEMORY_MB = 256  # Whoosh's in-memory pool before it spills a segment to disk
-LOCK_WAIT_SECONDS = 30.0  # how long a second index run waits for the first
+# How long a second index run waits for the first ($DEFSEARCH_LOCK_WAIT seconds).
+LOCK_WAIT_SECONDS = env_number("DEFSEARCH_LOCK_WAIT", 30.0)
 CURRENT_FILE = "CURRENT"
 META_FILE = "defsearch.json"
 LOCK_FILE = ".writelock"
@@ -113,6 +116,13 @@ def _remove_old_generations(index_dir: Path, keep: Iterable[Path]) -> None:
     keep_names = {p.name for p in keep}
     for path in index_dir.glob("gen-*"):
         if path.name not in keep_names:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_abandoned_generations(index_dir: Path, live: Path | None) -> None:
+    """Remove generations newer than the live one: rebuilds that were killed or failed."""
+    for path in index_dir.glob("gen-*"):
+        if live is None or path.name > live.name:
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -209,19 +219,51 @@ def sync_index(
     rebuild: bool = False,
     progress: Callable[[int], object] | None = None,
     notify: Callable[[str], object] | None = None,
-    lock_wait: float = LOCK_WAIT_SECONDS,
+    lock_wait: float | None = None,
 ) -> SyncReport:
     """Bring the index in line with the corpus: add new, update changed, drop removed files.
 
     ``progress(total)`` may return a callable ``advance(n)`` (a progress bar); ``notify``
-    receives one-line messages for the user.
+    receives one-line messages for the user. Nothing committed before is ever lost: a
+    failure leaves the last committed index searchable.
     """
+    try:
+        return _sync(
+            corpus,
+            index_dir,
+            rebuild,
+            progress,
+            notify,
+            LOCK_WAIT_SECONDS if lock_wait is None else lock_wait,
+        )
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise IndexUnusableError(
+            f"cannot write the index in {index_dir}: {reason}; "
+            "the index keeps what was committed and stays searchable"
+        ) from None
+
+
+def _sync(
+    corpus: Path,
+    index_dir: Path,
+    rebuild: bool,
+    progress: Callable[[int], object] | None,
+    notify: Callable[[str], object] | None,
+    lock_wait: float,
+) -> SyncReport:
     from whoosh import index as whoosh_index
 
     if not corpus.is_dir():
         raise IndexUnusableError(f"corpus folder {corpus} does not exist")
     with write_lock(index_dir, wait=lock_wait, notify=notify):
-        live = current_generation(index_dir)
+        try:
+            live = current_generation(index_dir)
+        except IndexUnusableError:
+            if not rebuild:
+                raise
+            live = None  # a damaged pointer: the rebuild starts afresh
+        _remove_abandoned_generations(index_dir, live)
         if live is not None and read_meta(live).get("schema_version") != SCHEMA_VERSION:
             if notify and not rebuild:
                 notify("index was built by another version of defsearch: rebuilding")
