@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -440,6 +441,34 @@ def test_new_articles_appear_without_a_restart(tmp_path):
     assert sorted(result_ids(html(client.get("/search?q=фрегат")))) == ["first", "second"]
     sync_index(corpus, index, rebuild=True)
     assert client.get("/api/search?q=фрегат").get_json()["total"] == 2
+
+
+def test_searches_keep_working_while_the_index_is_synced_and_rebuilt(tmp_path):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_article(corpus, "base", "Фрегат спущен на воду", "Новый фрегат спущен на воду.")
+    sync_index(corpus, index)
+    app = create_app({"INDEX_DIR": index, "TESTING": True})
+    statuses: list[int] = []
+    done = threading.Event()
+
+    def keep_searching():
+        client = app.test_client()
+        while not done.is_set():
+            statuses.append(client.get("/search?q=фрегат").status_code)
+
+    threads = [threading.Thread(target=keep_searching) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        for i in range(3):
+            write_article(corpus, f"more_{i}", f"Фрегат номер {i}", "Ещё один фрегат.")
+            sync_index(corpus, index, rebuild=i == 1)
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+    assert statuses and set(statuses) == {200}
+    assert app.test_client().get("/api/search?q=фрегат").get_json()["total"] == 4
 
 
 # -- never a 500 ---------------------------------------------------------------------------
