@@ -15,7 +15,8 @@ At one position the analyzer may emit several terms ("stacked", like synonyms):
   word stands for its most likely lemma only, so that phrases stay one term per word;
 * the parts of a hyphenated word (``военно-технического`` also yields ``военно`` and
   ``технический``) so that a query for one part finds it — index side only;
-* the exact surface form, prefixed with ``=`` (``=поставками``), for ``=word`` queries.
+* the exact surface form, prefixed with ``=`` (``=поставками``), for ``=word`` queries;
+* for capitalized words and designations, a name key prefixed with ``~`` (search.names).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+
+from search.names import name_key
 
 # A word: letters/digits, joined by hyphens or apostrophes (Ми-35М, military-technical, Russia's).
 WORD_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
@@ -187,8 +190,9 @@ def analyze(text: str, mode: str = "index", keep_stops: bool = False) -> Iterato
         if exact_only:
             yield Term(EXACT_PREFIX + word, pos, start, end, lang)
             continue
+        forms = _main_forms(word, lang, query)
         seen = set()
-        for form, weight in _main_forms(word, lang, query):
+        for form, weight in forms:
             seen.add(form)
             yield Term(form, pos, start, end, lang, weight)
         if query:
@@ -199,6 +203,11 @@ def analyze(text: str, mode: str = "index", keep_stops: bool = False) -> Iterato
                     seen.add(part)
                     yield Term(part, pos, start, end, lang)
         yield Term(EXACT_PREFIX + word, pos, start, end, lang)
+        if raw[0].isupper() or (lang == "" and not word.isdigit()):
+            # Names and designations also get a spelling-independent key (search.names).
+            key = name_key(forms[0][0])
+            if key:
+                yield Term(key, pos, start, end, lang)
 
 
 def terms(text: str, mode: str = "index") -> list[str]:

@@ -153,11 +153,20 @@ def add(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
 @click.option(
     "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True
 )
+@click.option(
+    "--exact", is_flag=True, help="Match words only as written: no other spellings of names."
+)
+@click.option(
+    "--both-languages",
+    is_flag=True,
+    help="Also search the other language's terms for the query (from the glossary).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_obj
 def search(obj: Context, query: str, as_json: bool, **params) -> None:
     """Search the index. Words are ANDed; "quoted phrases", OR, -word, title:/source:,
-    prefix*, and =word (this exact form only) are understood.
+    prefix*, and =word (this exact form only) are understood. Names match in any common
+    spelling and either script (Shoygu finds Шойгу) unless --exact.
 
     Example: defsearch search '"военно-техническое сотрудничество" -Армения' --lang ru
     """

@@ -12,9 +12,13 @@ from pathlib import Path
 from whoosh import qparser, query, scoring, sorting
 
 from search.errors import DocumentNotFoundError, QueryError, UsageError
+from search.glossary import load_glossary
 from search.indexer import current_generation, open_whoosh_index, read_meta
+from search.names import name_key
 from search.snippets import Span, make_snippet, mark_all
 
+NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
+GLOSSARY_WEIGHT = 0.6  # a term matched through its translation in the glossary
 MAX_QUERY_CHARS = 1000  # longer input is almost certainly pasted text, not a query
 MAX_LIMIT = 100  # hits per page
 MAX_PAGE = 1000
@@ -85,6 +89,8 @@ class SearchRequest:
     since: str | None = None
     until: str | None = None
     sort: str = "relevance"
+    exact: bool = False  # no name-key matching: only the words as analyzed
+    both_languages: bool = False  # expand terms into the other language via the glossary
 
 
 def _parse_day(value: str | None, name: str) -> str | None:
@@ -105,6 +111,8 @@ def make_request(
     since: str | None = None,
     until: str | None = None,
     sort: str | None = "relevance",
+    exact: bool | str | None = False,
+    both_languages: bool | str | None = False,
 ) -> SearchRequest:
     """Validate raw search parameters (from the CLI or a web form) into a SearchRequest."""
     query = (query or "").strip()
@@ -132,7 +140,77 @@ def make_request(
     if since and until and since > until:
         raise UsageError(f"--since {since} is after --until {until}")
     source = (source or "").strip() or None
-    return SearchRequest(query, limit, page, lang, source, since, until, sort)
+    return SearchRequest(
+        query,
+        limit,
+        page,
+        lang,
+        source,
+        since,
+        until,
+        sort,
+        exact=_flag(exact),
+        both_languages=_flag(both_languages),
+    )
+
+
+def _flag(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "on", "yes")
+    return bool(value)
+
+
+def _expand(node, names: bool, glossary):
+    """Rewrite each word of a parsed query into an OR of its spellings and translations."""
+    if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS:
+        alternatives = [node]
+        if names and (key := name_key(node.text)):
+            alternatives.append(query.Term(node.fieldname, key, boost=node.boost * NAME_WEIGHT))
+        for other in glossary.get((node.text,), ()) if glossary else ():
+            alternatives.append(_phrase(node.fieldname, other, node.boost * GLOSSARY_WEIGHT))
+        return query.Or(alternatives) if len(alternatives) > 1 else node
+    if isinstance(node, query.Phrase) and node.fieldname in TEXT_FIELDS:
+        others = glossary.get(tuple(node.words), ()) if glossary else ()
+        if others:
+            boost = node.boost * GLOSSARY_WEIGHT
+            return query.Or([node, *(_phrase(node.fieldname, o, boost) for o in others)])
+        return node
+    if node.is_leaf():
+        return node
+    return node.apply(lambda child: _expand(child, names, glossary))
+
+
+def _phrase(fieldname: str, words: tuple[str, ...], boost: float):
+    if len(words) == 1:
+        return query.Term(fieldname, words[0], boost=boost)
+    return query.Phrase(fieldname, list(words), boost=boost)
+
+
+def quote_glossary_phrases(text: str, glossary) -> str:
+    """Let runs of query words that form a multi-word glossary entry also match as a phrase.
+
+    ``air defense`` becomes ``((air defense) OR "air defense")``: the words still match
+    anywhere, and the phrase can be expanded into its translations (``ПВО``).
+    """
+    from search.analysis import analyze
+
+    if '"' in text or ":" in text:
+        return text  # the user already wrote phrases or fields: leave the query alone
+    words = list(analyze(text, mode="query"))
+    longest = max(len(p) for p in glossary)
+    out, cursor, i = [], 0, 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 1, -1):
+            run = words[i : i + size]
+            if tuple(t.text for t in run) in glossary:
+                phrase = text[run[0].start : run[-1].end]
+                out.append(text[cursor : run[0].start] + f'(({phrase}) OR "{phrase}")')
+                cursor = run[-1].end
+                i += size
+                break
+        else:
+            i += 1
+    return "".join(out) + text[cursor:]
 
 
 def _relevance(score) -> float:
@@ -202,14 +280,20 @@ class Engine:
 
     # -- searching -------------------------------------------------------------------------
 
-    def parse(self, text: str):
+    def parse(self, text: str, exact: bool = False, both_languages: bool = False):
+        """Parse a query; add name keys unless exact, and translations when asked."""
         searcher = self._searcher()
+        glossary = load_glossary() if both_languages else None
+        if glossary:
+            text = quote_glossary_phrases(text, glossary)
         try:
             parsed = self._local.parser.parse(text)
         except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
             raise QueryError(f"cannot parse the query: {exc}") from None
         if parsed is query.NullQuery or not list(parsed.leaves()):
             raise QueryError("the query has no searchable words (only stop words or symbols?)")
+        if not exact or glossary:
+            parsed = _expand(parsed, names=not exact, glossary=glossary)
         return searcher, parsed
 
     def _filter(self, searcher, request: SearchRequest):
@@ -233,7 +317,7 @@ class Engine:
     def search(self, request: SearchRequest) -> ResultPage:
         """Run a search and return one page of hits with snippets and facets."""
         started = time.perf_counter()
-        searcher, parsed = self.parse(request.query)
+        searcher, parsed = self.parse(request.query, request.exact, request.both_languages)
         groupedby = sorting.Facets()
         for name, fieldname in FACETS.items():
             groupedby.add_facet(name, sorting.FieldFacet(fieldname, maptype=sorting.Count))

@@ -1,0 +1,79 @@
+"""Name keys: one spelling-independent key for a name in either script.
+
+``Шойгу``, ``Shoigu`` and ``Shoygu`` all get the key ``shoigu``: Cyrillic is romanized
+with iuliia's WIKIPEDIA scheme (it scored best on real name pairs), then both scripts are
+folded to a skeleton that drops the differences romanizations disagree on. Exonyms that no
+scheme derives (Гасанов ↔ Hasanov, Ростех ↔ Rostec) come from a small alias table,
+``data/name_aliases.tsv``.
+
+The analyzer stacks ``~key`` beside capitalized words and designations at index time; the
+searcher adds ``~key`` to each query word with a lower weight, so exact spellings rank first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+
+NAME_PREFIX = "~"
+ALIAS_FILE = Path(__file__).with_name("data") / "name_aliases.tsv"
+MIN_KEY_CHARS = 3  # shorter keys (ап, ми) collide with everything
+
+# Applied in order. Romanizations differ on these: х = kh/h, кс = ks/x, щ = shch/sh,
+# дж = dzh/j, й/ы/ь = y/i/'', and e/ye/ie after a vowel (Sergeev/Sergeyev, Aliev/Aliyev).
+_FOLDS = (
+    ("shch", "sh"),
+    ("dzh", "j"),
+    ("kh", "h"),
+    ("ks", "x"),
+    ("'", ""),
+)
+_Y_BETWEEN_VOWELS = re.compile(r"(?<=[aeiou])[yj](?=[aeiou])")
+_DOUBLE = re.compile(r"([a-z])\1+")
+
+
+def _translit(word: str) -> str:
+    import iuliia
+
+    return iuliia.WIKIPEDIA.translate(word)
+
+
+def skeleton(word: str) -> str:
+    """Fold a lowercase word in either script to its spelling-independent skeleton."""
+    if any("\u0400" <= ch <= "\u04ff" for ch in word):
+        word = _translit(word).lower()
+    word = unicodedata.normalize("NFKD", word)
+    word = "".join(ch for ch in word if not unicodedata.combining(ch))
+    for old, new in _FOLDS:
+        word = word.replace(old, new)
+    word = _Y_BETWEEN_VOWELS.sub("", word)
+    word = word.replace("y", "i").replace("j", "i")
+    return _DOUBLE.sub(r"\1", word)
+
+
+@cache
+def _aliases() -> dict[str, str]:
+    """Return skeleton -> skeleton for exonyms, read from the alias table."""
+    aliases = {}
+    for line in ALIAS_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        names = [skeleton(name.strip().lower()) for name in line.split("\t") if name.strip()]
+        for name in names[1:]:
+            aliases[name] = names[0]
+    return aliases
+
+
+@lru_cache(maxsize=200_000)
+def name_key(term: str) -> str | None:
+    """Return the name key of an analyzed term (lemma, stem or designation), or None."""
+    if not term or term[0] in "=~" or term.isdigit():
+        return None
+    key = skeleton(term)
+    key = _aliases().get(key, key)
+    if len(key) < MIN_KEY_CHARS:
+        return None
+    return NAME_PREFIX + key
