@@ -138,7 +138,6 @@ def test_sort_by_date_newest_first(engine):
     assert ids(engine, "Azerbaijan OR Turkey OR вооружения", sort="date", exact=True) == [
         "verb",
         "s400_en",
-        "exercise",
         "helicopters",
     ]
 
