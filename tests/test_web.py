@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,9 +12,10 @@ from conftest import NESTED_ID, write_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from search.errors import DefsearchError
 from search.indexer import sync_index
 from search.searcher import Engine, make_request
-from web.app import create_app, web_link
+from web.app import create_app, serve, web_link
 from web.params import SearchForm, page_numbers
 
 RU_QUERY = "поставки"  # every Russian test article has a form of it: more than one page
@@ -469,6 +471,14 @@ def test_searches_keep_working_while_the_index_is_synced_and_rebuilt(tmp_path):
             thread.join()
     assert statuses and set(statuses) == {200}
     assert app.test_client().get("/api/search?q=фрегат").get_json()["total"] == 4
+
+
+def test_serve_on_a_busy_port_is_a_one_line_error(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        with pytest.raises(DefsearchError, match="cannot listen on 127.0.0.1:"):
+            serve(tmp_path, port=busy.getsockname()[1])
 
 
 # -- never a 500 ---------------------------------------------------------------------------

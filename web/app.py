@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,7 +21,12 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from search.config import default_index
-from search.errors import DocumentNotFoundError, IndexUnusableError, UsageError
+from search.errors import (
+    DefsearchError,
+    DocumentNotFoundError,
+    IndexUnusableError,
+    UsageError,
+)
 from search.searcher import MAX_PAGE, MAX_QUERY_CHARS, Engine
 from web.params import SearchForm, page_numbers
 
@@ -191,12 +197,26 @@ def _unexpected_error(exc: Exception):
 # -- serving -----------------------------------------------------------------------------
 
 
+def _probe_address(host: str, port: int) -> None:
+    """Bind and release the address: waitress leaks its sockets when its own bind fails."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does
+        probe.bind((host, port))
+
+
 def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000) -> None:
     """Serve the UI with waitress until interrupted; port 0 picks a free port."""
     from waitress import create_server
 
     app = create_app({"INDEX_DIR": Path(index_dir)})
-    server = create_server(app, host=host, port=port, threads=WAITRESS_THREADS)
+    try:
+        _probe_address(host, port)
+        server = create_server(app, host=host, port=port, threads=WAITRESS_THREADS)
+    except OSError as exc:
+        raise DefsearchError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); try another --port"
+        ) from None
     shown_host = f"[{host}]" if ":" in host else host
     print(f"defsearch: serving http://{shown_host}:{server.effective_port}/", flush=True)
     with app.app_context():
