@@ -30,6 +30,7 @@ CYRILLIC_CODECS = ("cp1251", "koi8_r")
 BINARY_SAMPLE_BYTES = 8192  # how much of a file the control-byte check looks at
 BINARY_CONTROL_SHARE = 0.05  # more control bytes than this means a binary file, not text
 BROKEN_UTF8_SHARE = 0.001  # UTF-8 with at most this share of bad bytes is still UTF-8
+RUSSIAN_SCORE_SAMPLE = 20_000  # characters scored: plenty to tell code pages apart
 MIN_RUSSIAN_SCORE = -4.5  # Russian scores about -3, a wrong code page or noise under -5
 
 # Russian letter frequencies (per cent, Russian National Corpus), for _russian_score.
@@ -217,7 +218,11 @@ def _decode_legacy(raw: bytes) -> str:
             decodings.append(raw.decode(codec))
         except UnicodeDecodeError:
             continue
-    scored = [(_russian_score(text), text) for text in decodings if _CYRILLIC_WORD_RE.search(text)]
+    scored = [
+        (_russian_score(text[:RUSSIAN_SCORE_SAMPLE]), text)
+        for text in decodings
+        if _CYRILLIC_WORD_RE.search(text)
+    ]
     if scored:
         score, text = max(scored, key=lambda pair: pair[0])
         if score >= MIN_RUSSIAN_SCORE or guess is not None:

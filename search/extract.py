@@ -243,24 +243,24 @@ def _unwrap(block: list[str]) -> list[str]:
     width being the longest line of the run of short lines it belongs to. A line longer
     than WRAP_MAX_CHARS is a paragraph of its own (files saved without blank lines).
     """
-    paragraphs: list[str] = []
+    paragraphs: list[list[str]] = []  # lines of each paragraph, joined at the end
     width = 0  # wrap width of the current run of short lines; 0 outside a run
     for i, line in enumerate(block):
         if len(line) > WRAP_MAX_CHARS:
-            paragraphs.append(line)
+            paragraphs.append([line])
             width = 0
             continue
         if not width:
             width = _run_width(block, i)
-            paragraphs.append(line)
+            paragraphs.append([line])
             continue
         prev = block[i - 1]
         wrapped = len(prev) + 1 + len(line.split(" ", 1)[0]) > width
         if wrapped and not _is_heading(prev) and not _stands_alone(line):
-            paragraphs[-1] += " " + line
+            paragraphs[-1].append(line)
         else:
-            paragraphs.append(line)
-    return paragraphs
+            paragraphs.append([line])
+    return [" ".join(lines) for lines in paragraphs]
 
 
 def _run_width(block: list[str], start: int) -> int:
@@ -349,14 +349,14 @@ def _drop_bylines(paragraphs: list[str]) -> tuple[list[str], list[re.Match]]:
 
 def _join_split_paragraphs(paragraphs: list[str]) -> list[str]:
     """Rejoin a sentence split by a stray blank line: "... and are" + "constantly developing."."""
-    joined = paragraphs[:1]
+    joined = [[paragraphs[0]]] if paragraphs else []
     for paragraph in paragraphs[1:]:
-        prev = joined[-1]
+        prev = joined[-1][-1]
         if prev[-1].isalpha() and paragraph[0].islower() and not _stands_alone(paragraph):
-            joined[-1] = prev + " " + paragraph
+            joined[-1].append(paragraph)
         else:
-            joined.append(paragraph)
-    return joined
+            joined.append([paragraph])
+    return [" ".join(parts) for parts in joined]
 
 
 def _drop_repeats(paragraphs: list[str], headline: str | None) -> list[str]:

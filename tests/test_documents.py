@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -652,3 +653,17 @@ def test_arbitrary_text_gives_a_record_or_a_document_error(tmp_path, content):
         return
     assert doc.title.strip() and doc.body.strip()
     assert "\r" not in doc.body and "\x00" not in doc.body
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Abc def\n" * 250_000,  # one block of short lines, all joined into one paragraph
+        "abc def\n\n" * 200_000,  # paragraphs rejoined as split sentences
+        ("Министерство обороны получит партию танков. " * 40 + "\n\n").encode("koi8_r") * 1000,
+    ],
+)
+def test_large_articles_are_read_in_linear_time(tmp_path, content):
+    start = time.perf_counter()
+    read(tmp_path, content)
+    assert time.perf_counter() - start < 3  # quadratic joins took over 15 s on these
