@@ -55,12 +55,6 @@ def args_of(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
-def require_sidecar_metadata(news_index):
-    """Skip as expected-to-fail while ingestion ignores .meta.json sidecars (issue 3)."""
-    if Engine(news_index).document("en_00")["source"] != "Reuters":
-        pytest.xfail("ingestion does not read .meta.json sidecars yet (issue 3)")
-
-
 # -- the search page -----------------------------------------------------------------------
 
 
@@ -141,8 +135,7 @@ def test_language_facet_narrows_the_search(client):
     assert "English <span aria-hidden" in narrowed  # the active filter can be removed
 
 
-def test_source_and_year_facets_narrow_the_search(client, news_index):
-    require_sidecar_metadata(news_index)
+def test_source_and_year_facets_narrow_the_search(client):
     page = html(client.get("/search", query_string={"q": RU_QUERY}))
     links = hrefs(page, "aside", "facets")
     tass = next(h for h in links if args_of(h).get("source") == "ТАСС")
@@ -155,14 +148,12 @@ def test_source_and_year_facets_narrow_the_search(client, news_index):
     } == {"2020"}
 
 
-def test_results_link_to_the_original_url(client, news_index):
-    require_sidecar_metadata(news_index)
+def test_results_link_to_the_original_url(client):
     page = html(client.get("/search", query_string={"q": RU_QUERY}))
     assert 'href="https://example.org/ru/' in page
 
 
-def test_sort_by_date_puts_newest_first(client, news_index):
-    require_sidecar_metadata(news_index)
+def test_sort_by_date_puts_newest_first(client):
     page = html(client.get("/search", query_string={"q": RU_QUERY, "sort": "date"}))
     dates = re.findall(r'<time datetime="([\d-]+)"', page)
     assert dates == sorted(dates, reverse=True) and len(dates) == 10
@@ -352,8 +343,7 @@ def test_error_pages_escape_what_they_show(client):
     assert "<script>x" not in page
 
 
-def test_sidecar_markup_is_escaped(client, news_index):
-    require_sidecar_metadata(news_index)
+def test_sidecar_markup_is_escaped(client):
     page = html(client.get("/doc/xss"))
     assert "Evil &lt;b&gt;Wire&lt;/b&gt;" in page
 
