@@ -75,7 +75,12 @@ _URL_LINE_RE = re.compile(
 )
 _COPYRIGHT_RE = re.compile(
     r"(?:[^©]{0,40}?\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?"
-    r"[«\"“]?(?P<src>[^©«»\"“”]+?)[»\"”]?\.?(?:\s*all rights reserved\.?)?",
+    r"[«\"“]?(?P<src>[^©«»\"“”]+?)[»\"”]?(?:,?\s*\d{4})?\.?(?:\s*all rights reserved\.?)?",
+    re.IGNORECASE,
+)
+# A labelled credit: "Источник: ТАСС", "Source: Defense News" (alone, the label is boilerplate).
+_SOURCE_LABEL_RE = re.compile(
+    rf"(?:kaynak/source|kaynak|source|источник)\s*:\s*[«\"“]?(?P<src>{_OUTLET})[»\"”]?\.?",
     re.IGNORECASE,
 )
 # A byline with a date: "Sumaira FH 2 minutes ago Wed 26th June 2019 | 12:19 PM".
@@ -197,6 +202,8 @@ def _metadata_line(line: str, in_header: bool) -> _Meta | None:
         return _Meta(url=m["url"])
     if len(line) > META_LINE_MAX_CHARS:
         return None
+    if m := _SOURCE_LABEL_RE.fullmatch(line):
+        return _Meta(source=m["src"])
     if "©" in line or "(c)" in line.casefold() or "copyright" in line.casefold():
         m = _COPYRIGHT_RE.fullmatch(line)
         if m and _OUTLET_RE.fullmatch(m["src"].strip()):
