@@ -1,0 +1,115 @@
+"""Timed jobs that must start cold: each runs in a fresh child process.
+
+A fresh process has empty analysis caches and its own memory peak, so the analysis floor
+and the index build are measured the way ``defsearch index`` meets them. The parent runs
+``python -m search.bench.jobs JOB ARGS-AS-JSON`` and reads one JSON line from stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+SYNC_EDIT_ARTICLE = 7  # which article (in path order) the one-article sync rewrites
+
+
+def _peak_rss_mb() -> float:
+    # Linux reports ru_maxrss in KiB. Worker processes of a multi-process build count too.
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + workers) / 1024
+
+
+def floor(corpus: str, parse: bool = False) -> dict:
+    """Read, tokenize and lemmatize/stem every article (``parse``: through read_document)."""
+    from search.analysis import analyze
+    from search.documents import iter_article_paths, read_document
+
+    root = Path(corpus)
+    started = time.perf_counter()
+    docs = terms = 0
+    for path in iter_article_paths(root):
+        if parse:
+            doc = read_document(path, root)
+            texts = (doc.title, doc.body)
+        else:
+            texts = (path.read_text(encoding="utf-8"),)
+        for text in texts:
+            for _ in analyze(text):
+                terms += 1
+        docs += 1
+    seconds = time.perf_counter() - started
+    return {"docs": docs, "terms": terms, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+
+
+def build(corpus: str, index: str, profile: bool = False) -> dict:
+    """Build a fresh index of the corpus (a rebuild into an empty folder)."""
+    from search.indexer import sync_index
+
+    started = time.perf_counter()
+    if profile:
+        from search.bench.profiling import profile_call
+
+        report, profile_text = profile_call(sync_index, Path(corpus), Path(index), rebuild=True)
+    else:
+        report, profile_text = sync_index(Path(corpus), Path(index), rebuild=True), None
+    seconds = time.perf_counter() - started
+    return {
+        "docs": report.added,
+        "failed": report.failed[:5],
+        "failed_count": len(report.failed),
+        "seconds": seconds,
+        "peak_rss_mb": _peak_rss_mb(),
+        "profile": profile_text,
+    }
+
+
+def sync_one(corpus: str, index: str, repeat: int) -> dict:
+    """Rewrite one article, sync; ``repeat`` times. The article is put back at the end.
+
+    The corpus must be a private copy (the runner makes one of hard links): the article is
+    replaced by a new file, never written in place, so the cached corpus is not touched.
+    """
+    from search.documents import iter_article_paths
+    from search.indexer import sync_index
+
+    root, index_dir = Path(corpus), Path(index)
+    paths = list(iter_article_paths(root))
+    path = paths[min(SYNC_EDIT_ARTICLE, len(paths) - 1)]
+    original = path.read_bytes()
+    times, reports = [], []
+    try:
+        for i in range(repeat):
+            _replace(path, original + f"\nUpdate {i + 1}: the article was revised.\n".encode())
+            started = time.perf_counter()
+            report = sync_index(root, index_dir)
+            times.append(time.perf_counter() - started)
+            reports.append(report.to_dict())
+    finally:
+        _replace(path, original)
+        sync_index(root, index_dir)
+    return {"seconds": times, "updated": [r["updated"] for r in reports], "article": str(path)}
+
+
+def _replace(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".bench-tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)  # a new inode: the hard-linked original stays as it was
+
+
+JOBS = {"floor": floor, "build": build, "sync_one": sync_one}
+
+
+def main(argv: list[str]) -> int:
+    job, kwargs = argv[0], json.loads(argv[1])
+    result = JOBS[job](**kwargs)
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,337 @@
+"""Run the whole benchmark: corpus, floor, build, sync, queries; a table and a JSON report.
+
+The corpus is generated once per (count, seed, generator version) and cached in the work
+folder. Cold jobs (floor, build, one-article sync) run in child processes; query latency
+runs in this process against a warm engine, over HTTP against `defsearch serve`, and as a
+one-shot `defsearch search` in new processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+from search.bench import latency
+from search.bench.generator import GENERATOR_VERSION, Samples, generate_corpus
+from search.bench.queries import BenchQuery, build_queries
+
+# Targets of issue 6, checked beside the numbers.
+TARGET_BUILD_RATIO = 0.5  # full build docs/s >= this x the analysis floor
+TARGET_SEARCH_P95_MS = 15.0  # engine search p95, ten snippets and facets included
+TARGET_CLI_SECONDS = 0.6  # one-shot `defsearch search`, wall
+TARGET_SYNC_SECONDS = 1.0  # sync one changed article into the built index
+TARGET_PEAK_MB = 1024.0  # peak memory of a full build
+SYNC_REPEAT = 5  # one-article syncs per run (the first one starts cold)
+DEFAULT_WORKDIR = Path("bench-results")
+SKIPPABLE = ("http", "cli", "sync")
+QUERY_LEMMAS = 6000  # lemmas per language kept for single-word queries (by frequency)
+
+
+def prepare_corpus(workdir: Path, count: int, seed: int, log=print) -> dict:
+    """Return the cached corpus for (count, seed), generating it first when needed."""
+    folder = workdir / f"corpus-n{count}-s{seed}-g{GENERATOR_VERSION}"
+    manifest_path = folder / "manifest.json"
+    if manifest_path.is_file():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest["cached"] = True
+        return manifest
+    if folder.exists():
+        shutil.rmtree(folder)  # a generation that did not finish
+    log(f"generating {count} articles (seed {seed}) in {folder} ...")
+    started = time.perf_counter()
+    corpus = generate_corpus(folder / "corpus", count, seed)
+    seconds = time.perf_counter() - started
+    manifest = {
+        "count": count,
+        "seed": seed,
+        "generator_version": GENERATOR_VERSION,
+        "corpus": str(folder / "corpus"),
+        "bytes": corpus.bytes,
+        "lemmas": {lang: len(words) for lang, words in corpus.lemmas.items()},
+        "generate_seconds": seconds,
+        # What the query set is made of; the set itself is built at run time (queries.py).
+        "samples": corpus.samples.to_dict(),
+        "top_lemmas": {lang: words[:QUERY_LEMMAS] for lang, words in corpus.lemmas.items()},
+    }
+    tmp = folder / "manifest.json.tmp"
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, manifest_path)  # the manifest marks the corpus complete
+    manifest["cached"] = False
+    return manifest
+
+
+def run_job(job: str, **kwargs) -> dict:
+    """Run a cold job of search.bench.jobs in a child process and return its JSON result."""
+    done = subprocess.run(
+        [sys.executable, "-m", "search.bench.jobs", job, json.dumps(kwargs)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark job {job} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def run_benchmark(
+    count: int,
+    seed: int = 1,
+    workdir: Path = DEFAULT_WORKDIR,
+    repeat: int = 3,
+    profile: bool = False,
+    skip: tuple[str, ...] = (),
+    cli_runs: int = 5,
+    log=print,
+) -> dict:
+    """Run every measurement and return the report (see docs-bench.md for its fields)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    manifest = prepare_corpus(workdir, count, seed, log)
+    corpus = Path(manifest["corpus"])
+    samples = Samples(**manifest["samples"])
+    samples.forms = {lang: [tuple(pair) for pair in pairs] for lang, pairs in samples.forms.items()}
+    queries = build_queries(samples, manifest["top_lemmas"], seed)
+    run_dir = workdir / f"run-n{count}-s{seed}"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    index_dir = run_dir / "index"
+    report: dict = {"environment": environment(), "corpus": _corpus_info(manifest, queries)}
+
+    # The build runs first of all child processes, so RUSAGE_CHILDREN's peak is its own.
+    log(f"building the index {repeat}x ...")
+    builds = []
+    for i in range(repeat):
+        target = index_dir if i == repeat - 1 else run_dir / f"index-{i}"
+        builds.append(run_job("build", corpus=str(corpus), index=str(target)))
+        if i == 0:
+            children_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        if target != index_dir:
+            shutil.rmtree(target, ignore_errors=True)
+    log(f"analysis floor {repeat}x ...")
+    floors = [run_job("floor", corpus=str(corpus)) for _ in range(repeat)]
+    parse_floor = run_job("floor", corpus=str(corpus), parse=True)
+
+    floor_rate = statistics.median(f["docs"] / f["seconds"] for f in floors)
+    build_rate = statistics.median(b["docs"] / b["seconds"] for b in builds)
+    report["floor"] = {
+        "docs_per_s": floor_rate,
+        "runs_s": [f["seconds"] for f in floors],
+        "terms": floors[0]["terms"],
+        "parse_docs_per_s": parse_floor["docs"] / parse_floor["seconds"],
+    }
+    report["build"] = {
+        "docs_per_s": build_rate,
+        "ratio_to_floor": build_rate / floor_rate,
+        "ratio_to_parse_floor": build_rate / report["floor"]["parse_docs_per_s"],
+        "runs_s": [b["seconds"] for b in builds],
+        "docs": builds[-1]["docs"],
+        "failed": builds[-1]["failed_count"],
+        "failed_examples": builds[-1]["failed"],
+        "peak_rss_mb": children_peak_mb,
+        "peak_rss_mb_self_reported": max(b["peak_rss_mb"] for b in builds),
+        "index_bytes": dir_bytes(index_dir),
+    }
+
+    if "sync" not in skip:
+        log("one-article sync ...")
+        copy = run_dir / "corpus-copy"
+        shutil.copytree(corpus, copy, copy_function=os.link)
+        sync = run_job("sync_one", corpus=str(copy), index=str(index_dir), repeat=SYNC_REPEAT)
+        report["sync_one"] = {
+            "median_s": statistics.median(sync["seconds"]),
+            "first_s": sync["seconds"][0],
+            "runs_s": sync["seconds"],
+            "updated": sync["updated"],
+        }
+        shutil.rmtree(copy, ignore_errors=True)
+
+    log(f"{len(queries)} queries x {repeat} rounds through the engine ...")
+    engine = latency.engine_latency(index_dir, queries, repeat)
+    report["search_engine"] = engine
+    if "http" not in skip:
+        log("the same over HTTP ...")
+        report["search_http"] = latency.http_latency(index_dir, queries, repeat)
+    if "cli" not in skip:
+        log("one-shot CLI ...")
+        report["cli"] = latency.cli_latency(index_dir, queries, cli_runs)
+        report["cli"]["imports"] = latency.import_times(index_dir, queries[0].q)
+
+    if profile:
+        log("profiling the build and the queries ...")
+        profiled = run_job(
+            "build", corpus=str(corpus), index=str(run_dir / "index-profile"), profile=True
+        )
+        shutil.rmtree(run_dir / "index-profile", ignore_errors=True)
+        report["profiles"] = {
+            "build": profiled["profile"],
+            "queries": latency.profile_queries(index_dir, queries),
+        }
+    report["targets"] = check_targets(report)
+    return report
+
+
+def environment() -> dict:
+    def version(name: str) -> str | None:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_avg": os.getloadavg(),
+        "whoosh": version("whoosh-reloaded"),
+        "pymorphy3": version("pymorphy3"),
+        "pymorphy3_dicts_ru": version("pymorphy3-dicts-ru"),
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+
+
+def _corpus_info(manifest: dict, queries: list[BenchQuery]) -> dict:
+    return {
+        "count": manifest["count"],
+        "seed": manifest["seed"],
+        "bytes": manifest["bytes"],
+        "lemmas": manifest["lemmas"],
+        "generate_s": manifest["generate_seconds"],
+        "cached": manifest["cached"],
+        "queries": len(queries),
+    }
+
+
+def check_targets(report: dict) -> dict:
+    """Return {target name: {"value", "target", "ok"}} for the targets of issue 6."""
+    checks = {
+        "build_ratio": (report["build"]["ratio_to_floor"], TARGET_BUILD_RATIO, True),
+        "peak_mb": (report["build"]["peak_rss_mb"], TARGET_PEAK_MB, False),
+        "search_p95_ms": (report["search_engine"]["p95"], TARGET_SEARCH_P95_MS, False),
+    }
+    if "sync_one" in report:
+        checks["sync_s"] = (report["sync_one"]["median_s"], TARGET_SYNC_SECONDS, False)
+    if "cli" in report:
+        checks["cli_s"] = (report["cli"]["median"], TARGET_CLI_SECONDS, False)
+    return {
+        name: {
+            "value": value,
+            "target": target,
+            "ok": value >= target if at_least else value <= target,
+        }
+        for name, (value, target, at_least) in checks.items()
+    }
+
+
+# -- the table ---------------------------------------------------------------------------
+
+
+def _mark(report: dict, name: str) -> str:
+    check = report["targets"].get(name)
+    if check is None:
+        return ""
+    return "PASS" if check["ok"] else "FAIL"
+
+
+def format_report(report: dict) -> str:
+    """Return the report as a plain-text table."""
+    env, corpus = report["environment"], report["corpus"]
+    floor, build = report["floor"], report["build"]
+    rows: list[tuple[str, str, str, str]] = []
+
+    def row(metric: str, value: str, target: str = "", mark: str = "") -> None:
+        rows.append((metric, value, target, mark))
+
+    row("analysis floor (read+analyze)", f"{floor['docs_per_s']:,.0f} docs/s")
+    row("  floor incl. parsing", f"{floor['parse_docs_per_s']:,.0f} docs/s")
+    row(
+        "full index build",
+        f"{build['docs_per_s']:,.0f} docs/s",
+        f">= {TARGET_BUILD_RATIO * floor['docs_per_s']:,.0f} docs/s",
+    )
+    row(
+        "  build / floor",
+        f"{build['ratio_to_floor']:.2f}x",
+        f">= {TARGET_BUILD_RATIO}x",
+        _mark(report, "build_ratio"),
+    )
+    row("  build / floor incl. parsing", f"{build['ratio_to_parse_floor']:.2f}x")
+    row("  build runs", ", ".join(f"{s:.1f}" for s in build["runs_s"]) + " s")
+    if build["failed"]:
+        row("  articles that failed", str(build["failed"]))
+    row(
+        "peak memory of the build",
+        f"{build['peak_rss_mb']:,.0f} MB",
+        f"<= {TARGET_PEAK_MB:,.0f} MB",
+        _mark(report, "peak_mb"),
+    )
+    row("index size", f"{build['index_bytes'] / 2**20:,.1f} MB")
+    if "sync_one" in report:
+        sync = report["sync_one"]
+        row(
+            "sync one changed article",
+            f"{sync['median_s']:.2f} s (first {sync['first_s']:.2f} s)",
+            f"<= {TARGET_SYNC_SECONDS} s",
+            _mark(report, "sync_s"),
+        )
+    engine = report["search_engine"]
+    row(
+        "search p50/p95/p99 (engine)",
+        f"{engine['p50']:.1f} / {engine['p95']:.1f} / {engine['p99']:.1f} ms",
+        f"p95 <= {TARGET_SEARCH_P95_MS:.0f} ms",
+        _mark(report, "search_p95_ms"),
+    )
+    if "search_http" in report:
+        web = report["search_http"]
+        errors = f", {web['errors']} errors" if web["errors"] else ""
+        row(
+            "search p50/p95/p99 (HTTP API)",
+            f"{web['p50']:.1f} / {web['p95']:.1f} / {web['p99']:.1f} ms{errors}",
+        )
+    if "cli" in report:
+        cli = report["cli"]
+        row(
+            "one-shot CLI search (wall)",
+            f"{cli['median']:.2f} s",
+            f"<= {TARGET_CLI_SECONDS} s",
+            _mark(report, "cli_s"),
+        )
+
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    header = (
+        f"defsearch benchmark: {corpus['count']:,} articles (seed {corpus['seed']}, "
+        f"{corpus['bytes'] / 2**20:.1f} MB, {corpus['queries']} queries), "
+        f"{env['cpus']} CPUs, load {env['load_avg'][0]:.1f}, Python {env['python']}, "
+        f"Whoosh {env['whoosh']}"
+    )
+    lines = [header, ""]
+    lines += [
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
+    lines += ["", "engine latency by query kind (ms):"]
+    lines.append(
+        f"  {'kind':<12} {'n':>4} {'p50':>7} {'p95':>7} {'max':>7} {'hits':>7} {'none':>5}"
+    )
+    for kind, s in engine["by_kind"].items():
+        lines.append(
+            f"  {kind:<12} {s['n']:>4} {s['p50']:>7.1f} {s['p95']:>7.1f} {s['max']:>7.1f} "
+            f"{s['mean_hits']:>7.0f} {s['no_hits']:>5}"
+        )
+    if "cli" in report and report["cli"].get("imports"):
+        lines += ["", "one-shot CLI imports (top level, -X importtime):"]
+        for imp in report["cli"]["imports"]:
+            lines.append(f"  {imp['cumulative_ms']:>8.1f} ms  {imp['module']}")
+    for name, text in report.get("profiles", {}).items():
+        lines += ["", f"profile: {name}", text]
+    return "\n".join(lines)

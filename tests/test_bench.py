@@ -1,0 +1,64 @@
+"""The benchmark: a deterministic generator and a smoke run of the whole measurement."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from search.bench.__main__ import main as bench_main
+from search.bench.generator import generate_corpus
+from search.documents import iter_article_paths, read_document
+
+
+def corpus_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def corpus50(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("bench") / "corpus"
+    generate_corpus(root, 50, seed=3)
+    return root
+
+
+def test_same_seed_same_bytes(corpus50, tmp_path):
+    generate_corpus(tmp_path / "again", 50, seed=3)
+    assert corpus_digest(tmp_path / "again") == corpus_digest(corpus50)
+
+
+def test_other_seed_other_bytes(corpus50, tmp_path):
+    generate_corpus(tmp_path / "other", 50, seed=4)
+    assert corpus_digest(tmp_path / "other") != corpus_digest(corpus50)
+
+
+def test_fifty_articles_half_russian_half_english(corpus50):
+    docs = [read_document(path, corpus50) for path in iter_article_paths(corpus50)]
+    assert len(docs) == 50
+    assert sorted(doc.lang for doc in docs).count("ru") == 25
+    assert all(doc.title and doc.date and doc.source for doc in docs)
+    assert all(300 <= len(doc.body.split()) <= 650 for doc in docs)
+
+
+def test_russian_words_are_inflected(corpus50):
+    words = " ".join(p.read_text("utf-8") for p in corpus50.rglob("ru-*.txt")).lower().split()
+    assert any(w.startswith("поставк") and w != "поставка" for w in words)
+
+
+def test_smoke_run(tmp_path, capsys):
+    report_path = tmp_path / "report.json"
+    args = ["--count", "40", "--repeat", "1", "--cli-runs", "1", "--workdir", str(tmp_path)]
+    assert bench_main(args + ["--json", str(report_path)]) == 0
+    out = capsys.readouterr().out
+    assert "analysis floor" in out and "p50/p95/p99" in out
+    report = json.loads(report_path.read_text("utf-8"))
+    assert report["build"]["docs"] == 40 and report["build"]["failed"] == 0
+    assert report["search_engine"]["p95"] > 0 and report["search_http"]["errors"] == 0
+    assert set(report["targets"]) == {"build_ratio", "peak_mb", "search_p95_ms", "sync_s", "cli_s"}
