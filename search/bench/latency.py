@@ -222,8 +222,9 @@ def cli_latency(index_dir: Path, queries: list[BenchQuery], runs: int) -> dict:
     return {"seconds": times, "median": statistics.median(times)}
 
 
-def import_times(index_dir: Path, query: str) -> list[dict]:
-    """Return the slowest imports of a one-shot search, by cumulative time (`-X importtime`)."""
+def import_times(index_dir: Path, query: str) -> dict[str, list[dict]]:
+    """Return the slowest imports of a one-shot search (`-X importtime`): top-level modules
+    by cumulative time, and any modules by their own time."""
     code = "import sys; from search.cli import main; sys.exit(main())"
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code]
@@ -248,4 +249,8 @@ def import_times(index_dir: Path, query: str) -> list[dict]:
             }
         )
     top_level = [row for row in rows if row["depth"] == 0]
-    return sorted(top_level, key=lambda r: -r["cumulative_ms"])[:IMPORTTIME_TOP]
+    return {
+        "top_level": sorted(top_level, key=lambda r: -r["cumulative_ms"])[:IMPORTTIME_TOP],
+        "by_self": sorted(rows, key=lambda r: -r["self_ms"])[:IMPORTTIME_TOP],
+        "total_ms": sum(row["cumulative_ms"] for row in top_level),
+    }

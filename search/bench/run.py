@@ -328,10 +328,14 @@ def format_report(report: dict) -> str:
             f"  {kind:<12} {s['n']:>4} {s['p50']:>7.1f} {s['p95']:>7.1f} {s['max']:>7.1f} "
             f"{s['mean_hits']:>7.0f} {s['no_hits']:>5}"
         )
-    if "cli" in report and report["cli"].get("imports"):
-        lines += ["", "one-shot CLI imports (top level, -X importtime):"]
-        for imp in report["cli"]["imports"]:
-            lines.append(f"  {imp['cumulative_ms']:>8.1f} ms  {imp['module']}")
+    imports = report.get("cli", {}).get("imports")
+    if imports:
+        lines += ["", f"one-shot CLI imports ({imports['total_ms']:.0f} ms in all, -X importtime):"]
+        lines.append(f"  {'top level, cumulative':<44} own time")
+        pairs = zip(imports["top_level"], imports["by_self"], strict=False)
+        for top, own in pairs:
+            left = f"{top['cumulative_ms']:>7.1f} ms  {top['module']}"
+            lines.append(f"  {left:<44} {own['self_ms']:>7.1f} ms  {own['module']}")
     for name, text in report.get("profiles", {}).items():
         lines += ["", f"profile: {name}", text]
     return "\n".join(lines)
