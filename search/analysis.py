@@ -71,20 +71,19 @@ class Term:
     boost: float = 1.0
 
 
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_DIGIT_RE = re.compile(r"\d")
+
+
 def script_of(word: str) -> str:
     """Return "ru" for Cyrillic words, "en" for Latin ones, "" for anything else."""
-    cyr = lat = 0
-    for ch in word:
-        if ch.isdigit():
-            return ""
-        if "\u0400" <= ch <= "\u04ff":
-            cyr += 1
-        elif ch.isascii() and ch.isalpha():
-            lat += 1
-    if cyr and not lat:
-        return "ru"
-    if lat and not cyr:
-        return "en"
+    if _DIGIT_RE.search(word):
+        return ""
+    cyrillic = _CYRILLIC_RE.search(word) is not None
+    latin = _LATIN_RE.search(word) is not None
+    if cyrillic != latin:
+        return "ru" if cyrillic else "en"
     return ""
 
 
@@ -169,45 +168,56 @@ def _parts(word: str, lang: str) -> list[str]:
     return out
 
 
-def analyze(text: str, mode: str = "index", keep_stops: bool = False) -> Iterator[Term]:
-    """Yield the index terms of a text; ``mode="query"`` analyzes a query instead."""
+@lru_cache(maxsize=CACHE_SIZE)
+def word_terms(raw: str, query: bool = False, keep_stops: bool = False) -> tuple:
+    """Return the stacked (term, weight, lang) triples of one word as written, cached.
+
+    An empty tuple means the word is dropped (a stop word, or nothing left of it).
+    """
+    exact_only = query and raw.startswith(EXACT_PREFIX)
+    word = normalize(raw.lstrip(EXACT_PREFIX)).replace("_", "")
+    if not word or (word in STOP_WORDS and not keep_stops and not exact_only):
+        return ()
+    lang = script_of(word)
+    if exact_only:
+        return ((EXACT_PREFIX + word, 1.0, lang),)
+    forms = _main_forms(word, lang, query)
+    if query:
+        return tuple((form, weight, lang) for form, weight in forms)
+    out = [(form, weight, lang) for form, weight in forms]
+    seen = {form for form, _ in forms}
+    if "-" in word:
+        for part in _parts(word, lang):
+            if part not in seen:
+                seen.add(part)
+                out.append((part, 1.0, lang))
+    out.append((EXACT_PREFIX + word, 1.0, lang))
+    if raw[0].isupper() or (lang == "" and not word.isdigit()):
+        # Names and designations also get a spelling-independent key (search.names).
+        key = name_key(forms[0][0])
+        if key:
+            out.append((key, 1.0, lang))
+    return tuple(out)
+
+
+def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):
+    """Yield (term, weight, position, start, end, lang) tuples: the fast path of analyze()."""
     query = mode == "query"
     pattern = QUERY_WORD_RE if query else WORD_RE
     pos = -1
     for match in pattern.finditer(text):
-        raw = match.group()
-        start, end = match.span()
-        exact_only = query and raw.startswith(EXACT_PREFIX)
-        word = normalize(raw.lstrip(EXACT_PREFIX))
-        if "_" in word:
-            word = word.replace("_", "")
-            if not word:
-                continue
-        if word in STOP_WORDS and not keep_stops and not exact_only:
-            continue
-        pos += 1
-        lang = script_of(word)
-        if exact_only:
-            yield Term(EXACT_PREFIX + word, pos, start, end, lang)
-            continue
-        forms = _main_forms(word, lang, query)
-        seen = set()
-        for form, weight in forms:
-            seen.add(form)
-            yield Term(form, pos, start, end, lang, weight)
-        if query:
-            continue
-        if "-" in word:
-            for part in _parts(word, lang):
-                if part not in seen:
-                    seen.add(part)
-                    yield Term(part, pos, start, end, lang)
-        yield Term(EXACT_PREFIX + word, pos, start, end, lang)
-        if raw[0].isupper() or (lang == "" and not word.isdigit()):
-            # Names and designations also get a spelling-independent key (search.names).
-            key = name_key(forms[0][0])
-            if key:
-                yield Term(key, pos, start, end, lang)
+        stacked = word_terms(match.group(), query, keep_stops)
+        if stacked:
+            pos += 1
+            start, end = match.span()
+            for term, weight, lang in stacked:
+                yield term, weight, pos, start, end, lang
+
+
+def analyze(text: str, mode: str = "index", keep_stops: bool = False) -> Iterator[Term]:
+    """Yield the index terms of a text; ``mode="query"`` analyzes a query instead."""
+    for term, weight, pos, start, end, lang in iter_terms(text, mode, keep_stops):
+        yield Term(term, pos, start, end, lang, weight)
 
 
 def terms(text: str, mode: str = "index") -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from whoosh import fields
 from whoosh.analysis import SimpleAnalyzer, Token, Tokenizer
 
-from search.analysis import analyze, normalize
+from search.analysis import iter_terms, normalize
 
 # Bump when the schema or the analysis changes what is stored: an index built by an older
 # version is then refused with a message to rebuild instead of returning wrong results.
@@ -51,17 +51,17 @@ class BilingualTokenizer(Tokenizer):
             yield token
             return
         mode = "query" if mode == "query" else "index"
-        for term in analyze(value, mode=mode, keep_stops=not removestops):
-            token.text = term.text
-            token.boost = term.boost
-            token.stopped = False
+        token.stopped = False
+        for text, weight, pos, start, end, _ in iter_terms(value, mode, not removestops):
+            token.text = text
+            token.boost = weight
             if keeporiginal:
-                token.original = value[term.start : term.end]
+                token.original = value[start:end]
             if positions:
-                token.pos = start_pos + term.pos
+                token.pos = start_pos + pos
             if chars:
-                token.startchar = start_char + term.start
-                token.endchar = start_char + term.end
+                token.startchar = start_char + start
+                token.endchar = start_char + end
             yield token
 
 
