@@ -500,3 +500,20 @@ def test_page_numbers_show_the_ends_and_a_window():
     assert page_numbers(1, 3) == [1, 2, 3]
     assert page_numbers(10, 20) == [1, None, 8, 9, 10, 11, 12, None, 20]
     assert page_numbers(4, 5) == [1, 2, 3, 4, 5]
+
+
+def test_exact_names_toggle_turns_name_matching_off(client):
+    # The shipped article 003 writes «Shoigu» and «Shoygu»; nothing writes «Шойгу».
+    loose = client.get("/api/search", query_string={"q": "Шойгу"}).get_json()
+    exact = client.get("/api/search", query_string={"q": "Шойгу", "exact": "1"}).get_json()
+    assert "003_1333d49264e5efcb" in [hit["id"] for hit in loose["results"]]
+    assert exact["total"] == 0
+    page = client.get("/search", query_string={"q": "Shoygu", "exact": "1"}).get_data(True)
+    assert 'name="exact" value="1" checked' in page
+
+
+def test_both_languages_toggle_adds_the_other_language(client):
+    plain = client.get("/api/search", query_string={"q": "helicopters"}).get_json()
+    both = client.get("/api/search", query_string={"q": "helicopters", "both": "1"}).get_json()
+    assert {hit["lang"] for hit in plain["results"]} == {"en"}
+    assert {hit["lang"] for hit in both["results"]} == {"en", "ru"}

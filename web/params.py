@@ -23,6 +23,8 @@ class SearchForm:
     sort: str = ""
     page: str = ""
     limit: str = ""
+    exact: str = ""  # "1": names only as typed
+    both: str = ""  # "1": also search the other language via the glossary
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> SearchForm:
@@ -40,6 +42,8 @@ class SearchForm:
             since=self.since,
             until=self.until,
             sort=self.sort or "relevance",
+            exact=self.exact,
+            both_languages=self.both,
         )
 
     @property
