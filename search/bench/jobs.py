@@ -11,10 +11,12 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
 from pathlib import Path
 
 SYNC_EDIT_ARTICLE = 7  # which article (in path order) the one-article sync rewrites
+RSS_SAMPLE_SECONDS = 0.1  # how often the build's process tree is measured
 
 
 def _peak_rss_mb() -> float:
@@ -22,6 +24,50 @@ def _peak_rss_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return (own + workers) / 1024
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Return the summed resident memory of a process and its descendants (Linux /proc)."""
+    total_kb = 0
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total_kb += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as f:
+                    todo.extend(int(child) for child in f.read().split())
+        except (OSError, ValueError):
+            continue  # the process ended meanwhile
+    return total_kb / 1024
+
+
+class TreeMemorySampler:
+    """Track the peak summed memory of this process and its workers while a job runs."""
+
+    def __init__(self):
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, _tree_rss_mb(os.getpid()))
+            self._stop.wait(RSS_SAMPLE_SECONDS)
+
+    def __enter__(self):
+        if os.path.isdir("/proc/self/task"):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
 
 
 def floor(corpus: str, parse: bool = False) -> dict:
@@ -48,15 +94,23 @@ def floor(corpus: str, parse: bool = False) -> dict:
 
 def build(corpus: str, index: str, profile: bool = False) -> dict:
     """Build a fresh index of the corpus (a rebuild into an empty folder)."""
-    from search.indexer import sync_index
+    from search import indexer
 
     started = time.perf_counter()
-    if profile:
-        from search.bench.profiling import profile_call
+    with TreeMemorySampler() as memory:
+        if profile:
+            from search.bench.profiling import profile_call
 
-        report, profile_text = profile_call(sync_index, Path(corpus), Path(index), rebuild=True)
-    else:
-        report, profile_text = sync_index(Path(corpus), Path(index), rebuild=True), None
+            # cProfile sees one process only: keep the build in it, or the workers' time
+            # (the analysis and the writing) would be missing from the profile.
+            if hasattr(indexer, "MAX_PROCS"):
+                indexer.MAX_PROCS = 1
+            report, profile_text = profile_call(
+                indexer.sync_index, Path(corpus), Path(index), rebuild=True
+            )
+        else:
+            report = indexer.sync_index(Path(corpus), Path(index), rebuild=True)
+            profile_text = None
     seconds = time.perf_counter() - started
     return {
         "docs": report.added,
@@ -64,6 +118,7 @@ def build(corpus: str, index: str, profile: bool = False) -> dict:
         "failed_count": len(report.failed),
         "seconds": seconds,
         "peak_rss_mb": _peak_rss_mb(),
+        "peak_tree_rss_mb": memory.peak_mb,
         "profile": profile_text,
     }
 
