@@ -161,9 +161,15 @@ def add(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
     is_flag=True,
     help="Also search the other language's terms for the query (from the glossary).",
 )
+@click.option(
+    "--no-group",
+    "no_group",
+    is_flag=True,
+    help="List every article; by default reports of one story are folded into one hit.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.pass_obj
-def search(obj: Context, query: str, as_json: bool, **params) -> None:
+def search(obj: Context, query: str, as_json: bool, no_group: bool, **params) -> None:
     """Search the index. Words are ANDed; "quoted phrases", OR, -word, title:/source:,
     prefix*, and =word (this exact form only) are understood. Names match in any common
     spelling and either script (Shoygu finds Шойгу) unless --exact.
@@ -172,12 +178,14 @@ def search(obj: Context, query: str, as_json: bool, **params) -> None:
     """
     from search.searcher import make_request
 
-    request = make_request(query, **params)
+    request = make_request(query, group=not no_group, **params)
     page = obj.engine().search(request)
     if as_json:
         _echo_json(page.to_dict())
         return
     colour = sys.stdout.isatty()
+    if page.suggestion:
+        click.echo(f"Did you mean: {page.suggestion}\n")
     if not page.results:
         click.echo(f"No results for {query!r} ({page.total} in all).")
         return
@@ -192,7 +200,11 @@ def search(obj: Context, query: str, as_json: bool, **params) -> None:
         click.echo(f"     {meta}  [{hit.id}]")
         if hit.url:
             click.echo(f"     {hit.url}")
-        click.echo(f"     {_plain(hit.snippet, colour)}\n")
+        click.echo(f"     {_plain(hit.snippet, colour)}")
+        if hit.also:
+            outlets = ", ".join(f"{a['source'] or a['id']} ({a['date']})" for a in hit.also)
+            click.echo(f"     also in: {outlets}")
+        click.echo("")
 
 
 @cli.command()
@@ -213,6 +225,10 @@ def show(obj: Context, doc_id: str, as_json: bool) -> None:
         if record.get(key):
             click.echo(f"{key + ':':8}{record[key]}")
     click.echo("\n" + record["body"])
+    if record.get("related"):
+        click.echo("\nRelated:")
+        for item in record["related"]:
+            click.echo(f"  {item['id']}  {item['title']}  ({', '.join(item['why'])})")
 
 
 def _normalize_id(doc_id: str, corpus: Path) -> str:
@@ -225,6 +241,35 @@ def _normalize_id(doc_id: str, corpus: Path) -> str:
             pass
         return path.with_suffix("").as_posix()
     return doc_id
+
+
+@cli.command()
+@click.option("--since", metavar="YYYY-MM-DD", help="Stories with an article on or after this day.")
+@click.option(
+    "--until", metavar="YYYY-MM-DD", help="Stories with an article on or before this day."
+)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON.")
+@click.pass_obj
+def stories(obj: Context, since: str | None, until: str | None, limit: int, as_json: bool) -> None:
+    """List the largest stories of a period: one event reported by several outlets.
+
+    Example: defsearch stories --since 2019-07-01
+    """
+    found = obj.engine().stories(since, until, limit)
+    if as_json:
+        _echo_json(found)
+        return
+    if not found:
+        click.echo("No story was reported by more than one outlet in that period.")
+    for story in found:
+        days = (
+            story["first"]
+            if story["first"] == story["last"]
+            else (f"{story['first']}..{story['last']}")
+        )
+        click.echo(f"{story['size']:>3} articles  {days}  {story['title']}")
+        click.echo(f"     {', '.join(story['outlets'])}")
 
 
 @cli.command()

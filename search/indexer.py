@@ -47,6 +47,7 @@ from search.errors import (
     IndexVersionError,
 )
 from search.schema import SCHEMA_VERSION, build_schema
+from search.stories import load_keys, save_stories, story_keys
 
 # Documents per commit: a killed run loses at most one batch of work ($DEFSEARCH_BATCH_SIZE).
 BATCH_SIZE = int(env_number("DEFSEARCH_BATCH_SIZE", 5000))
@@ -292,7 +293,10 @@ def _sync(
             ix = whoosh_index.create_in(str(target), build_schema())
             indexed = {}
         try:
-            report = _apply_changes(ix, corpus, indexed, progress, fresh=target != live)
+            stories = {} if target != live else load_keys(target)
+            report = _apply_changes(ix, corpus, indexed, progress, target != live, stories)
+            _complete_stories(ix, stories)
+            save_stories(target, stories)
             _write_meta(
                 target,
                 {
@@ -337,9 +341,12 @@ def _scan(corpus: Path, indexed: dict[str, str], report: SyncReport):
     return todo, removed
 
 
-def _apply_changes(ix, corpus: Path, indexed: dict[str, str], progress, fresh: bool) -> SyncReport:
+def _apply_changes(
+    ix, corpus: Path, indexed: dict[str, str], progress, fresh: bool, stories: dict
+) -> SyncReport:
     """Write the differences; a fresh generation is written in one commit (it is swapped in
-    whole), a live one in batches so that a killed run keeps what it committed."""
+    whole), a live one in batches so that a killed run keeps what it committed. ``stories``
+    (id -> story keys) is updated for what changed."""
     report = SyncReport()
     todo, removed = _scan(corpus, indexed, report)
     advance = progress(len(todo)) if progress and todo else None
@@ -349,6 +356,7 @@ def _apply_changes(ix, corpus: Path, indexed: dict[str, str], progress, fresh: b
         pending = 0
         for doc_id in removed:
             writer.delete_by_term("id", doc_id)
+            stories.pop(doc_id, None)
             report.removed += 1
             pending += 1
         for path, doc_id in todo:
@@ -358,6 +366,7 @@ def _apply_changes(ix, corpus: Path, indexed: dict[str, str], progress, fresh: b
                 # A damaged file is reported and skipped; an older good version stays indexed.
                 report.failed.append({"path": str(path), "error": str(exc)})
             else:
+                stories[doc_id] = _story_record(doc.title, doc.body, doc.date, doc.lang, doc.source)
                 if doc_id in indexed:
                     writer.update_document(**_record_fields(doc))
                     report.updated += 1
@@ -381,6 +390,32 @@ def _apply_changes(ix, corpus: Path, indexed: dict[str, str], progress, fresh: b
             pass
         raise
     return report
+
+
+def _story_record(title, body, date, lang, source) -> dict:
+    return {"date": date, "lang": lang, "source": source, "keys": story_keys(title, body)}
+
+
+def _complete_stories(ix, stories: dict) -> None:
+    """Make the story keys match the index exactly, also after a run killed mid-way."""
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        column = reader.column_reader("id")  # ids without unpickling every stored body
+        ids = set()
+        for docnum in reader.all_doc_ids():
+            doc_id = column[docnum]
+            ids.add(doc_id)
+            if doc_id not in stories:
+                stored = reader.stored_fields(docnum)
+                stories[doc_id] = _story_record(
+                    stored.get("title", ""),
+                    stored.get("body", ""),
+                    stored.get("date") or None,
+                    stored.get("lang", ""),
+                    stored.get("source") or None,
+                )
+    for doc_id in set(stories) - ids:
+        del stories[doc_id]
 
 
 def index_document_count(index_dir: Path) -> int:

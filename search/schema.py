@@ -9,7 +9,7 @@ from search.analysis import iter_terms, normalize
 
 # Bump when the schema or the analysis changes what is stored: an index built by an older
 # version is then refused with a message to rebuild instead of returning wrong results.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TITLE_BOOST = 2.5  # a query word in the headline counts this many times one in the body
 
 
@@ -69,7 +69,7 @@ def build_schema() -> fields.Schema:
     """Return the schema of a defsearch index."""
     text = BilingualTokenizer()
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True, unique=True, sortable=True),
         path=fields.STORED(),
         title=fields.TEXT(
             analyzer=text,

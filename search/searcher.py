@@ -11,11 +11,13 @@ from pathlib import Path
 
 from whoosh import qparser, query, scoring, sorting
 
+from search.discovery import SUGGEST_BELOW, list_stories, related, suggest
 from search.errors import DocumentNotFoundError, QueryError, UsageError
 from search.glossary import load_glossary
 from search.indexer import current_generation, open_whoosh_index, read_meta
 from search.names import name_key
 from search.snippets import Span, make_snippet, mark_all
+from search.stories import GROUPS_FILE, load_groups
 
 NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
 GLOSSARY_WEIGHT = 0.6  # a term matched through its translation in the glossary
@@ -40,6 +42,7 @@ class Hit:
     score: float
     snippet: str  # HTML: escaped text, matched words in <mark>
     title_html: str = ""  # the title as HTML with matched words marked (web only)
+    also: list[dict] = field(default_factory=list)  # same story elsewhere: id, source, date, lang
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -56,6 +59,7 @@ class ResultPage:
     results: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     took_ms: float = 0.0
+    suggestion: str | None = None  # a respelled query that finds more, when this finds little
 
     @property
     def pages(self) -> int:
@@ -70,6 +74,7 @@ class ResultPage:
             "limit": self.limit,
             "pages": self.pages,
             "results": [hit.to_dict() for hit in self.results],
+            "suggestion": self.suggestion,
             "facets": {
                 name: [{"value": value, "count": count} for value, count in values]
                 for name, values in self.facets.items()
@@ -91,6 +96,7 @@ class SearchRequest:
     sort: str = "relevance"
     exact: bool = False  # no name-key matching: only the words as analyzed
     both_languages: bool = False  # expand terms into the other language via the glossary
+    group: bool = True  # fold reports of one story into the best-ranked one
 
 
 def _parse_day(value: str | None, name: str) -> str | None:
@@ -113,6 +119,7 @@ def make_request(
     sort: str | None = "relevance",
     exact: bool | str | None = False,
     both_languages: bool | str | None = False,
+    group: bool | str | None = True,
 ) -> SearchRequest:
     """Validate raw search parameters (from the CLI or a web form) into a SearchRequest."""
     query = (query or "").strip()
@@ -151,6 +158,7 @@ def make_request(
         sort,
         exact=_flag(exact),
         both_languages=_flag(both_languages),
+        group=_flag(group),
     )
 
 
@@ -158,6 +166,9 @@ def _flag(value) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "on", "yes")
     return bool(value)
+
+
+GROUP_FETCH = 3  # with grouping, rank this many times a page's hits to fill the page
 
 
 def _expand(node, names: bool, glossary):
@@ -326,20 +337,33 @@ class Engine:
             kwargs["sortedby"] = sorting.MultiFacet(
                 [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
             )
-        results = searcher.search(
-            parsed,
-            limit=request.page * request.limit,
-            filter=self._filter(searcher, request),
-            groupedby=groupedby,
-            terms=True,
-            **kwargs,
-        )
+        wanted = request.page * request.limit
+        fetch = wanted * GROUP_FETCH if request.group else wanted
+        while True:
+            results = searcher.search(
+                parsed,
+                limit=fetch,
+                filter=self._filter(searcher, request),
+                groupedby=groupedby,
+                terms=True,
+                **kwargs,
+            )
+            leaders = self._group(results, request.group)
+            # Grouping folds hits away: rank deeper until the page is full or nothing is left.
+            if len(leaders) >= wanted or results.scored_length() >= len(results):
+                break
+            fetch *= 4
+        total = len(results) - self._folded(searcher, results) if request.group else len(results)
         terms = self._query_terms(searcher, parsed)
         first = (request.page - 1) * request.limit
-        hits = [
-            self._hit(searcher, results[i], terms)
-            for i in range(first, min(len(results), first + request.limit))
-        ]
+        hits = []
+        for hit, also in leaders[first : first + request.limit]:
+            built = self._hit(searcher, hit, terms)
+            built.also = also
+            hits.append(built)
+        suggestion = None
+        if len(results) < SUGGEST_BELOW:
+            suggestion = self._suggestion(request, len(results))
         facets = {
             name: sorted(
                 ((key, count) for key, count in results.groups(name).items() if key),
@@ -350,13 +374,106 @@ class Engine:
         facets["year"].sort(key=lambda kv: kv[0], reverse=True)
         return ResultPage(
             query=request.query,
-            total=len(results),
+            total=total,
             page=request.page,
             limit=request.limit,
             results=hits,
             facets=facets,
             took_ms=(time.perf_counter() - started) * 1000,
+            suggestion=suggestion,
         )
+
+    def _group(self, results, group: bool) -> list[tuple]:
+        """Return (hit, also) pairs: one per story, the best-ranked first."""
+        if not group:
+            return [(hit, []) for hit in results]
+        stories = self._stories()
+        leaders: list[tuple] = []
+        by_story: dict[str, list[dict]] = {}
+        for hit in results:
+            doc_id = hit["id"]
+            story = stories.get(doc_id)
+            if story is not None and story in by_story:
+                by_story[story].append(
+                    {
+                        "id": doc_id,
+                        "source": hit.get("source") or None,
+                        "date": hit.get("date") or None,
+                        "lang": hit.get("lang", ""),
+                    }
+                )
+                continue
+            also: list[dict] = []
+            if story is not None:
+                by_story[story] = also
+            leaders.append((hit, also))
+        return leaders
+
+    def _folded(self, searcher, results) -> int:
+        """Count the matching articles folded into another hit of their story."""
+        by_docnum = self._story_docnums(searcher)
+        if not by_docnum:
+            return 0
+        seen: dict[str, int] = {}
+        for docnum in results.docs():
+            story = by_docnum.get(docnum)
+            if story is not None:
+                seen[story] = seen.get(story, 0) + 1
+        return sum(count - 1 for count in seen.values())
+
+    def _story_docnums(self, searcher) -> dict[int, str]:
+        """Return docnum -> story id for grouped articles, cached per searcher."""
+        local = self._local
+        stories = self._stories()
+        key = (id(searcher), id(stories))
+        if getattr(local, "story_docnums_key", None) != key:
+            reader = searcher.reader()
+            column = reader.column_reader("id")
+            local.story_docnums = {
+                docnum: stories[column[docnum]]
+                for docnum in reader.all_doc_ids()
+                if column[docnum] in stories
+            }
+            local.story_docnums_key = key
+        return local.story_docnums
+
+    def _stories(self) -> dict[str, str]:
+        """Return doc id -> story id, reloaded when a sync rewrites the groups."""
+        local = self._local
+        try:
+            stamp = (local.generation, (local.generation / GROUPS_FILE).stat().st_mtime_ns)
+        except (OSError, TypeError):
+            return {}
+        if getattr(local, "groups_stamp", None) != stamp:
+            local.groups = load_groups(local.generation)
+            local.groups_stamp = stamp
+        return local.groups
+
+    def _suggestion(self, request: SearchRequest, total: int) -> str | None:
+        searcher = self._searcher()
+        better = suggest(searcher, request.query)
+        if not better:
+            return None
+        try:
+            _, parsed = self.parse(better, request.exact, request.both_languages)
+        except QueryError:
+            return None
+        found = searcher.search(parsed, limit=1, filter=self._filter(searcher, request))
+        return better if len(found) > total else None
+
+    def related(self, doc_id: str, limit: int = 5) -> list[dict]:
+        """Return the articles most like one article, with the words they share."""
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
+        return related(searcher, docnum, limit)
+
+    def stories(self, since: str | None = None, until: str | None = None, limit: int = 20):
+        """Return the largest story groups of a period, with their outlets and dates."""
+        since, until = _parse_day(since, "since"), _parse_day(until, "until")
+        searcher = self._searcher()
+        return list_stories(searcher, self._stories(), since, until, limit)
 
     def _query_terms(self, searcher, parsed) -> dict[str, list[bytes]]:
         """Return the terms to highlight per text field, wildcards expanded, negations left out."""
@@ -401,8 +518,11 @@ class Engine:
 
     # -- documents and stats ---------------------------------------------------------------
 
-    def document(self, doc_id: str, highlight: str | None = None) -> dict:
-        """Return a stored record; with ``highlight``, add ``title_html``/``body_html``."""
+    def document(
+        self, doc_id: str, highlight: str | None = None, with_related: bool = True
+    ) -> dict:
+        """Return a stored record with its related articles; with ``highlight``, also
+        ``title_html``/``body_html`` with the query's words marked."""
         searcher = self._searcher()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
@@ -418,6 +538,8 @@ class Engine:
             "path": stored.get("path", ""),
             "body": stored.get("body", ""),
         }
+        if with_related:
+            record["related"] = related(searcher, docnum)
         if highlight:
             terms = {name: [] for name in TEXT_FIELDS}
             try:

@@ -82,11 +82,15 @@ def build_test_corpus(corpus: Path) -> Path:
     for path in SHIPPED_CORPUS.glob("*.txt"):
         shutil.copyfile(path, corpus / path.name)
     for i, (title, source) in enumerate(RU_ARTICLES):
-        meta = {"date": f"{2019 + i % 3}-0{1 + i % 9}-1{i % 10}", "source": source, "lang": "ru"}
+        # Months apart: the bodies share a template, and articles this alike dated within
+        # days of each other would rightly be grouped as one story.
+        date = f"{2019 + i % 3 + i // 12 * 3}-{1 + i % 12:02d}-1{i % 10}"
+        meta = {"date": date, "source": source, "lang": "ru"}
         meta["url"] = f"https://example.org/ru/{i}"
         write_article(corpus, f"ru_{i:02d}", title, _ru_body(title, i), meta)
     for i, (title, source) in enumerate(EN_ARTICLES):
-        meta = {"date": f"{2019 + i % 3}-0{1 + i % 9}-2{i % 10}", "source": source, "lang": "en"}
+        date = f"{2019 + i % 3}-{1 + i % 12:02d}-2{i % 10}"
+        meta = {"date": date, "source": source, "lang": "en"}
         meta["url"] = f"https://example.com/en/{i}"
         write_article(corpus, f"en_{i:02d}", title, _en_body(title, i), meta)
     write_article(

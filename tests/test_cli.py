@@ -81,7 +81,7 @@ def test_search_json_contract(dirs):
     data = json.loads(result.stdout)
     assert data["query"] == "arms supply" and data["page"] == 1
     assert data["results"][0]["id"] == "000_219e968d6b8b0e1f"
-    assert {"id", "title", "source", "date", "url", "lang", "score", "snippet"} == set(
+    assert {"id", "title", "source", "date", "url", "lang", "score", "snippet", "also"} == set(
         data["results"][0]
     )
 
@@ -141,7 +141,17 @@ def test_show_json_record(dirs):
     opts, _ = dirs
     run(*opts, "index")
     record = json.loads(run(*opts, "show", "004_9f58cf50519153e2", "--json").stdout)
-    assert set(record) == {"id", "title", "source", "date", "url", "lang", "path", "body"}
+    assert set(record) == {
+        "id",
+        "title",
+        "source",
+        "date",
+        "url",
+        "lang",
+        "path",
+        "body",
+        "related",
+    }
     assert record["path"] == "004_9f58cf50519153e2.txt" and record["lang"] == "en"
     missing = run(*opts, "show", "no-such-id")
     assert missing.returncode == 1 and "no-such-id" in missing.stderr
@@ -215,6 +225,6 @@ def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     help_text = run("--help").stdout
     commands = re.findall(r"^  (\w+)\s", help_text.split("Commands:")[1], re.M)
-    assert set(commands) == {"index", "add", "search", "show", "stats", "serve"}
+    assert set(commands) == {"index", "add", "search", "show", "stats", "stories", "serve"}
     for command in commands:
         assert f"defsearch {command}" in readme, command

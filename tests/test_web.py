@@ -387,6 +387,7 @@ def test_api_search_keeps_cyrillic_and_key_order(client):
         "limit",
         "pages",
         "results",
+        "suggestion",
         "facets",
     ]
 
@@ -394,7 +395,7 @@ def test_api_search_keeps_cyrillic_and_key_order(client):
 def test_api_doc_is_the_show_json_record(client, news_index):
     data = client.get(f"/api/doc/{NESTED_ID}").get_json()
     assert data == Engine(news_index).document(NESTED_ID)
-    assert list(data) == ["id", "title", "source", "date", "url", "lang", "path", "body"]
+    assert list(data) == ["id", "title", "source", "date", "url", "lang", "path", "body", "related"]
 
 
 def test_api_doc_unknown_is_a_json_404(client):

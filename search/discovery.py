@@ -1,0 +1,179 @@
+"""Discovery over an open Whoosh searcher: did-you-mean, related articles, story listings."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from whoosh import query
+from whoosh.support.levenshtein import levenshtein
+
+from search.analysis import QUERY_WORD_RE, STOP_WORDS, iter_terms, normalize
+
+SUGGEST_BELOW = 3  # a query with fewer hits than this gets a spelling suggestion
+RELATED_TERMS = 30  # distinctive terms of an article that find its relatives
+RELATED_WHY = 6  # shared words shown as the reason two articles are related
+NAME_BOOST = 1.5  # names and designations link articles across languages: count them more
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+
+# Letters that look alike in Latin and Cyrillic: a word typed half in the wrong layout
+# (Шойгy with a Latin y) is read in its majority script.
+_TO_CYRILLIC = str.maketrans("aceopxyk", "асеорхук")
+_TO_LATIN = str.maketrans("асеорхукі", "aceopxyki")
+
+
+def fix_homoglyphs(word: str) -> str:
+    """Return a mixed-script word in its majority script, where the letters allow it."""
+    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in word)
+    latin = sum(ch.isascii() and ch.isalpha() for ch in word)
+    if not cyrillic or not latin:
+        return word
+    return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
+
+
+def _better_word(reader, word: str) -> str | None:
+    """Return a more frequent indexed word form close to word, or None."""
+    low = normalize(word)
+    exact = "=" + low
+    own = reader.doc_frequency("body", exact)
+    fixed = fix_homoglyphs(low)
+    if fixed != low and reader.doc_frequency("body", "=" + fixed) > own:
+        return fixed
+    maxdist = 1 if len(low) <= 5 else 2
+    prefix = 2 if len(low) <= 6 else 3  # the "=" and the first letter(s) must match
+    # The closest spelling wins, then the most frequent: Азербайджн -> Азербайджан, not
+    # the more frequent Азербайджана.
+    best, best_key = None, (maxdist + 1, 0)
+    for candidate in reader.terms_within("body", exact, maxdist, prefix=prefix):
+        df = reader.doc_frequency("body", candidate)
+        if df <= own:
+            continue
+        key = (levenshtein(candidate, exact, maxdist + 1), -df)
+        if key < best_key:
+            best, best_key = candidate[1:], key
+    return best
+
+
+def suggest(searcher, text: str) -> str | None:
+    """Return the query with misspelled words replaced by close indexed words, or None."""
+    reader = searcher.reader()
+    out, cursor, changed = [], 0, False
+    for match in QUERY_WORD_RE.finditer(text):
+        word = match.group()
+        start, end = match.span()
+        before = text[start - 1 : start]
+        if (
+            word.startswith("=")
+            or word in OPERATORS
+            or before in (":", "-")
+            or text[end : end + 1] in (":", "*")
+            or normalize(word) in STOP_WORDS
+            or any(ch.isdigit() for ch in word)
+        ):
+            continue
+        better = _better_word(reader, word)
+        if better:
+            if word[:1].isupper():
+                better = better[:1].upper() + better[1:]
+            out.append(text[cursor:start] + better)
+            cursor, changed = end, True
+    return "".join(out) + text[cursor:] if changed else None
+
+
+def _profile(title: str, body: str) -> tuple[Counter, dict[str, str]]:
+    """Return term counts of an article and the first word each term came from."""
+    text = f"{title}\n{body}"
+    counts: Counter = Counter()
+    surface: dict[str, str] = {}
+    for term, weight, _, start, end, _ in iter_terms(text):
+        if term.startswith("=") or term.isdigit() or weight < 0.5 or len(term) < 3:
+            continue
+        counts[term] += 1
+        surface.setdefault(term, text[start:end])
+    return counts, surface
+
+
+def related(searcher, docnum: int, limit: int = 5) -> list[dict]:
+    """Return the articles most like one article, each with the words they share."""
+    stored = searcher.stored_fields(docnum)
+    counts, surface = _profile(stored.get("title", ""), stored.get("body", ""))
+    reader = searcher.reader()
+    n = max(reader.doc_count(), 1)
+    weights = {}
+    for term, count in counts.items():
+        df = reader.doc_frequency("body", term)
+        if 1 < df < n * 0.5:  # shared with someone, and not with everyone
+            weights[term] = (1 + math.log(count)) * math.log(n / df)
+            if term.startswith("~"):
+                weights[term] *= NAME_BOOST
+    top = sorted(weights, key=lambda t: -weights[t])[:RELATED_TERMS]
+    if not top:
+        return []
+    like = query.Or([query.Term("body", term, boost=weights[term]) for term in top])
+    results = searcher.search(
+        like, limit=limit + 1, mask=query.Term("id", stored["id"]), terms=True
+    )
+    out = []
+    for hit in results[:limit]:
+        shared = {text.decode("utf-8") for field, text in hit.matched_terms() if field == "body"}
+        why = []
+        for term in sorted(shared & set(top), key=lambda t: -weights[t]):
+            word = surface[term]
+            if word.lower() not in (w.lower() for w in why):
+                why.append(word)
+        out.append(
+            {
+                "id": hit["id"],
+                "title": hit.get("title", ""),
+                "score": round(float(hit.score), 4),
+                "lang": hit.get("lang", ""),
+                "why": why[:RELATED_WHY],
+            }
+        )
+    return out
+
+
+def list_stories(
+    searcher,
+    groups: dict[str, str],
+    since: str | None,
+    until: str | None,
+    limit: int,
+) -> list[dict]:
+    """Return the largest story groups dated within [since, until], largest first."""
+    members: dict[str, list[dict]] = {}
+    for doc_id, story in groups.items():
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            continue
+        stored = searcher.stored_fields(docnum)
+        members.setdefault(story, []).append(
+            {
+                "id": doc_id,
+                "title": stored.get("title", ""),
+                "source": stored.get("source") or None,
+                "date": stored.get("date") or None,
+                "lang": stored.get("lang", ""),
+            }
+        )
+    stories = []
+    for story, articles in members.items():
+        dates = sorted(a["date"] for a in articles if a["date"])
+        if not dates or (since and dates[-1] < since) or (until and dates[0] > until):
+            continue
+        articles.sort(key=lambda a: (a["date"] or "", a["id"]))
+        lead = next((a for a in articles if a["id"] == story), articles[0])
+        stories.append(
+            {
+                "story": story,
+                "title": lead["title"],
+                "size": len(articles),
+                "first": dates[0],
+                "last": dates[-1],
+                "outlets": sorted({a["source"] for a in articles if a["source"]}),
+                "articles": articles,
+            }
+        )
+    stories.sort(key=lambda s: s["last"], reverse=True)
+    stories.sort(key=lambda s: s["size"], reverse=True)  # stable: newest first within a size
+    return stories[:limit]

@@ -1,0 +1,180 @@
+"""One story, many outlets: group articles that report the same event.
+
+Each article gets story keys from its headline and lead: the names and designations in it
+(name keys, the same in both scripts), the glossary concepts it mentions (the same in both
+languages) and its content lemmas. Two articles belong to one story when they are dated
+within ``STORY_DAYS`` of each other and
+
+* in one language, their keys overlap strongly (weighted Jaccard ≥ ``SAME_LANG_MIN``), or
+* across languages, they share at least ``CROSS_MIN_SHARED`` language-neutral keys that
+  carry most of the smaller article's neutral weight (≥ ``CROSS_LANG_MIN``).
+
+Keys are weighted by rarity (idf), so «Russia» and «military» count little and a shared
+«S-400», «Shoigu» or «Kubinka» a lot. Candidates come from an inverted index over the rare
+keys, which is exact and fast; MinHash/LSH was not needed at this scale and misses the
+cross-language pairs, which share only a handful of keys.
+
+The groups are computed after every sync and stored beside the index (``groups.json``), so
+grouping search results costs one dictionary lookup per hit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections import defaultdict
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from search.analysis import iter_terms
+from search.glossary import load_glossary
+
+LEAD_CHARS = 700  # headline plus about the first paragraph: where a story's facts are
+STORY_DAYS = 3  # reports of one event appear within a few days
+SAME_LANG_MIN = 0.35  # weighted Jaccard of all keys, same language
+CROSS_LANG_MIN = 0.5  # weighted overlap of language-neutral keys, across languages
+CROSS_MIN_SHARED = 3  # ... and at least this many of them shared
+MAX_KEY_DF_SHARE = 0.05  # keys in more than this share of articles do not make candidates
+MIN_KEY_DF_CAP = 20  # ... but never fewer than this many articles
+KEYS_FILE = "story-keys.json"
+GROUPS_FILE = "groups.json"
+_SENTENCE_END = re.compile(r"(^|[.!?…:\n]\s*|[«\"“„(\-–—]\s*)$")
+
+
+@cache
+def _concepts() -> dict[str, str]:
+    """Return single analyzed term -> concept id, from the glossary."""
+    concepts = {}
+    for phrase, others in load_glossary().items():
+        if len(phrase) == 1:
+            members = sorted([phrase, *others])
+            concepts[phrase[0]] = "@" + "+".join(members[0])
+    return concepts
+
+
+def story_keys(title: str, body: str) -> list[str]:
+    """Return the story keys of an article: neutral keys start with ``~`` or ``@``."""
+    text = f"{title}\n{body[:LEAD_CHARS]}"
+    concepts = _concepts()
+    keys = set()
+    for term, weight, _, start, _, _ in iter_terms(text):
+        if term.startswith("="):
+            continue
+        if term.startswith("~"):
+            # A capital opening a sentence is no sign of a name.
+            if not _SENTENCE_END.search(text[max(0, start - 3) : start]):
+                keys.add(term)
+            continue
+        if term in concepts:
+            keys.add(concepts[term])
+        if weight >= 0.5 and len(term) > 3 and not term.isdigit():
+            keys.add(term)
+    return sorted(keys)
+
+
+def _neutral(key: str) -> bool:
+    return key[0] in "~@"
+
+
+def _days_apart(a: str | None, b: str | None) -> float:
+    if not a or not b:
+        return math.inf
+    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
+
+
+def group_stories(docs: dict[str, dict]) -> dict[str, str]:
+    """Return doc id -> story id (the story's earliest article) for grouped articles only.
+
+    ``docs`` maps an id to {"date": ISO or None, "lang": "ru"|"en", "keys": [...]}.
+    """
+    df: dict[str, int] = defaultdict(int)
+    for doc in docs.values():
+        for key in doc["keys"]:
+            df[key] += 1
+    n = max(len(docs), 1)
+    idf = {key: math.log(1 + n / count) for key, count in df.items()}
+    cap = max(MIN_KEY_DF_CAP, int(n * MAX_KEY_DF_SHARE))
+    postings: dict[str, list[str]] = defaultdict(list)
+    for doc_id, doc in docs.items():
+        if not doc.get("date"):
+            continue  # undated articles cannot be placed in time: never grouped
+        for key in doc["keys"]:
+            if df[key] <= cap:
+                postings[key].append(doc_id)
+
+    parent = {doc_id: doc_id for doc_id in docs}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    seen_pairs = set()
+    for members in postings.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                pair = (a, b) if a < b else (b, a)
+                if pair in seen_pairs:
+                    continue
+                seen_pairs.add(pair)
+                if _same_story(docs[a], docs[b], idf):
+                    parent[find(a)] = find(b)
+
+    groups: dict[str, list[str]] = defaultdict(list)
+    for doc_id in docs:
+        groups[find(doc_id)].append(doc_id)
+    out = {}
+    for members in groups.values():
+        if len(members) > 1:
+            story = min(members, key=lambda m: (docs[m]["date"] or "9999", m))
+            out.update({m: story for m in members})
+    return out
+
+
+def _same_story(a: dict, b: dict, idf: dict[str, float]) -> bool:
+    if _days_apart(a.get("date"), b.get("date")) > STORY_DAYS:
+        return False
+    keys_a, keys_b = set(a["keys"]), set(b["keys"])
+    if a.get("lang") == b.get("lang"):
+        union = sum(idf[k] for k in keys_a | keys_b)
+        return union > 0 and sum(idf[k] for k in keys_a & keys_b) / union >= SAME_LANG_MIN
+    neutral_a = {k for k in keys_a if _neutral(k)}
+    neutral_b = {k for k in keys_b if _neutral(k)}
+    shared = neutral_a & neutral_b
+    if len(shared) < CROSS_MIN_SHARED:
+        return False
+    smaller = min(sum(idf[k] for k in neutral_a), sum(idf[k] for k in neutral_b))
+    return smaller > 0 and sum(idf[k] for k in shared) / smaller >= CROSS_LANG_MIN
+
+
+# -- storage beside the index ------------------------------------------------------------
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load_keys(generation: Path) -> dict[str, dict]:
+    try:
+        return json.loads((generation / KEYS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def save_stories(generation: Path, docs: dict[str, dict]) -> None:
+    """Store the story keys and the groups computed from them beside the index."""
+    _write_json(generation / KEYS_FILE, docs)
+    _write_json(generation / GROUPS_FILE, group_stories(docs))
+
+
+def load_groups(generation: Path) -> dict[str, str]:
+    try:
+        return json.loads((generation / GROUPS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
