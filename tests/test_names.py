@@ -40,7 +40,9 @@ ARTICLES = {
     "shoigu_en": "Shoigu meets Hasanov\n\nSergei Shoigu met Zakir Hasanov in Moscow.",
     "shoygu_en": "Minister visit\n\nShoygu said the partnership is strategic.",
     "shoigu_ru": "Шойгу встретился с Гасановым\n\nСергей Шойгу провел переговоры с Гасановым.",
-    "rogozin_ru": "Визит Рогозина\n\nВице-премьер Дмитрий Рогозин прибыл в Баку. С Рогозиным приехали.",
+    "rogozin_ru": (
+        "Визит Рогозина\n\nВице-премьер Дмитрий Рогозин прибыл в Баку. С Рогозиным приехали."
+    ),
     "roe_ru": "Рособоронэкспорт подписал контракт\n\nРособоронэкспорт поставит вертолеты.",
     "roe_en": "Rosoboronexport signs deal\n\nRosoboronexport will supply helicopters.",
     "sergeev": "Сергеев назначен\n\nГенерал Сергеев возглавил штаб.",
