@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import threading
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -100,7 +102,7 @@ def test_english_query_finds_other_forms(client):
 
 def test_results_show_total_time_and_the_next_page(client):
     page = html(client.get("/search", query_string={"q": RU_QUERY}))
-    total = int(re.search(r"<strong>(\d+)</strong> articles", page).group(1))
+    total = int(re.search(r"<strong>(\d+)</strong> results", page).group(1))
     assert total >= len(result_ids(page)) == 10
     assert re.search(r"\(\d+(\.\d)? ms\)", page)
     next_link = re.search(r'rel="next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
@@ -518,3 +520,27 @@ def test_both_languages_toggle_adds_the_other_language(client):
     both = client.get("/api/search", query_string={"q": "helicopters", "both": "1"}).get_json()
     assert {hit["lang"] for hit in plain["results"]} == {"en"}
     assert {hit["lang"] for hit in both["results"]} == {"en", "ru"}
+
+
+def test_story_hits_show_the_other_outlets_and_the_flat_toggle_lists_them(tmp_path):
+    data = Path(__file__).parent / "data" / "stories"
+    shutil.copytree(data, tmp_path / "corpus")
+    sync_index(tmp_path / "corpus", tmp_path / "index")
+    client = create_app({"INDEX_DIR": tmp_path / "index", "TESTING": True}).test_client()
+    grouped = html(client.get("/search", query_string={"q": "Murted"}))
+    assert grouped.count('class="result"') == 1 and 'class="also"' in grouped
+    assert "Reuters" in grouped and "ТАСС" not in grouped  # Мюртед is another name key
+    flat = html(client.get("/search", query_string={"q": "Murted", "flat": "1"}))
+    assert flat.count('class="result"') == 2 and 'class="also"' not in flat
+
+
+def test_zero_hits_page_offers_the_suggestion(client):
+    page = html(client.get("/search", query_string={"q": "Rogozn"}))
+    assert "Did you mean" in page and "Rogozin" in page
+    link = re.search(r'class="suggestion">Did you mean\s*<a href="([^"]+)"', page).group(1)
+    assert args_of(link.replace("&amp;", "&"))["q"] == "Rogozin"
+
+
+def test_article_page_lists_related_articles(client):
+    page = html(client.get("/doc/000_219e968d6b8b0e1f"))
+    assert 'class="related"' in page and "shares" in page

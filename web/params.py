@@ -25,6 +25,7 @@ class SearchForm:
     limit: str = ""
     exact: str = ""  # "1": names only as typed
     both: str = ""  # "1": also search the other language via the glossary
+    flat: str = ""  # "1": every article, not one hit per story
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> SearchForm:
@@ -44,7 +45,13 @@ class SearchForm:
             sort=self.sort or "relevance",
             exact=self.exact,
             both_languages=self.both,
+            group=self.flat != "1",
         )
+
+    @property
+    def group_on(self) -> bool:
+        """True when reports of one story are folded into one hit."""
+        return self.flat != "1"
 
     @property
     def filtered(self) -> bool:
