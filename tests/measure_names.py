@@ -267,7 +267,8 @@ def open_engine(workdir: Path) -> Engine:
 
 
 def search_ids(engine: Engine, query: str, exact: bool = False) -> list[str]:
-    page = engine.search(make_request(query, limit=LIMIT, exact=exact))
+    # Every article is counted, also those a story grouping would fold under another hit.
+    page = engine.search(make_request(query, limit=LIMIT, exact=exact, group=False))
     return [hit.id for hit in page.results]
 
 
