@@ -182,6 +182,7 @@ def run_benchmark(
             "queries": latency.profile_queries(index_dir, queries),
         }
     report["targets"] = check_targets(report)
+    report["environment"]["git_at_end"] = _git_state()
     return report
 
 
@@ -338,6 +339,8 @@ def format_report(report: dict) -> str:
         f"Whoosh {env['whoosh']}, git {env['git']}"
     )
     lines = [header, ""]
+    if env.get("git_at_end") and env["git_at_end"] != env["git"]:
+        lines += [f"WARNING: the code changed during the run (now {env['git_at_end']})", ""]
     lines += [
         "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
     ]
