@@ -194,10 +194,59 @@ def word_terms(raw: str, query: bool = False, keep_stops: bool = False) -> tuple
     out.append((EXACT_PREFIX + word, 1.0, lang))
     if raw[0].isupper() or (lang == "" and not word.isdigit()):
         # Names and designations also get a spelling-independent key (search.names).
-        key = name_key(forms[0][0])
+        key = word_name_key(word, lang)
         if key:
             out.append((key, 1.0, lang))
     return tuple(out)
+
+
+_SURNAME_ENDINGS = ("ов", "ев", "ин", "ян", "ын")
+_NAME_TAGS = ("Surn", "Name", "Patr")
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def word_name_key(word: str, lang: str) -> str | None:
+    """Return the name key of a normalized word, the same at index and at query time.
+
+    English keys come from the word itself, not its stem (the stem of Iskander is
+    "iskand"). Russian keys come from the name reading of the word when pymorphy3 has one
+    («Песков» the surname, not «песок»), else from its lemma; a plural surname-like word
+    that pymorphy3 takes for a plural noun (Джафаров → «джафар») keeps its own form.
+    """
+    if lang == "en":
+        return name_key(word.removesuffix("'s").rstrip("'"))
+    if lang != "ru" or len(word) > MAX_WORD_CHARS:
+        return name_key(word)
+    parses = _morph_analyzer().parse(word)
+    names: dict[str, float] = {}
+    for parse in parses:
+        if any(tag in parse.tag for tag in _NAME_TAGS) and "sing" in parse.tag:
+            lemma = parse.normal_form.replace("ё", "е")
+            names[lemma] = names.get(lemma, 0.0) + parse.score
+    if names:
+        return name_key(max(names, key=names.get))
+    top = parses[0] if parses else None
+    if top is None:
+        return name_key(word)
+    if "plur" in top.tag and (
+        word.endswith(_SURNAME_ENDINGS) or "Name" in top.tag or not top.is_known
+    ):
+        return name_key(word)
+    return name_key(russian_lemmas(word)[0][0] if russian_lemmas(word) else word)
+
+
+def query_name_keys(text: str) -> dict[str, str]:
+    """Return, for each word of a query, its main term -> its name key."""
+    keys = {}
+    for match in QUERY_WORD_RE.finditer(text):
+        raw = match.group()
+        stacked = word_terms(raw, True)
+        if stacked and not raw.startswith(EXACT_PREFIX):
+            word = normalize(raw).replace("_", "")
+            key = word_name_key(word, stacked[0][2])
+            if key:
+                keys.setdefault(stacked[0][0], key)
+    return keys
 
 
 def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):

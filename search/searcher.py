@@ -11,6 +11,7 @@ from pathlib import Path
 
 from whoosh import qparser, query, scoring, sorting
 
+from search.analysis import query_name_keys
 from search.discovery import SUGGEST_BELOW, list_stories, related, suggest
 from search.errors import DocumentNotFoundError, QueryError, UsageError
 from search.glossary import load_glossary
@@ -171,11 +172,14 @@ def _flag(value) -> bool:
 GROUP_FETCH = 3  # with grouping, rank this many times a page's hits to fill the page
 
 
-def _expand(node, names: bool, glossary):
-    """Rewrite each word of a parsed query into an OR of its spellings and translations."""
+def _expand(node, names: bool, glossary, keys: dict[str, str]):
+    """Rewrite each word of a parsed query into an OR of its spellings and translations.
+
+    ``keys`` maps a query word's main term to the name key of the word as typed.
+    """
     if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS:
         alternatives = [node]
-        if names and (key := name_key(node.text)):
+        if names and (key := keys.get(node.text) or name_key(node.text)):
             alternatives.append(query.Term(node.fieldname, key, boost=node.boost * NAME_WEIGHT))
         for other in glossary.get((node.text,), ()) if glossary else ():
             alternatives.append(_phrase(node.fieldname, other, node.boost * GLOSSARY_WEIGHT))
@@ -188,7 +192,7 @@ def _expand(node, names: bool, glossary):
         return node
     if node.is_leaf():
         return node
-    return node.apply(lambda child: _expand(child, names, glossary))
+    return node.apply(lambda child: _expand(child, names, glossary, keys))
 
 
 def _phrase(fieldname: str, words: tuple[str, ...], boost: float):
@@ -304,7 +308,8 @@ class Engine:
         if parsed is query.NullQuery or not list(parsed.leaves()):
             raise QueryError("the query has no searchable words (only stop words or symbols?)")
         if not exact or glossary:
-            parsed = _expand(parsed, names=not exact, glossary=glossary)
+            keys = {} if exact else query_name_keys(text)
+            parsed = _expand(parsed, names=not exact, glossary=glossary, keys=keys)
         return searcher, parsed
 
     def _filter(self, searcher, request: SearchRequest):
