@@ -15,6 +15,7 @@ RELATED_TERMS = 30  # distinctive terms of an article that find its relatives
 RELATED_WHY = 6  # shared words shown as the reason two articles are related
 NAME_BOOST = 1.5  # names and designations link articles across languages: count them more
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+SUGGEST_PREFIX = 3  # "=" and the first two letters of a misspelt word must be right
 
 # Letters that look alike in Latin and Cyrillic: a word typed half in the wrong layout
 # (Шойгy with a Latin y) is read in its majority script.
@@ -40,17 +41,20 @@ def _better_word(reader, word: str) -> str | None:
     if fixed != low and reader.doc_frequency("body", "=" + fixed) > own:
         return fixed
     maxdist = 1 if len(low) <= 5 else 2
-    prefix = 2 if len(low) <= 6 else 3  # the "=" and the first letter(s) must match
     # The closest spelling wins, then the most frequent: Азербайджн -> Азербайджан, not
-    # the more frequent Азербайджана.
+    # the more frequent Азербайджана. Candidates share the first two letters (typos there
+    # are rare) and a near length, which skips most of the vocabulary cheaply.
     best, best_key = None, (maxdist + 1, 0)
-    for candidate in reader.terms_within("body", exact, maxdist, prefix=prefix):
-        df = reader.doc_frequency("body", candidate)
-        if df <= own:
+    for raw in reader.expand_prefix("body", exact[:SUGGEST_PREFIX]):
+        candidate = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        if abs(len(candidate) - len(exact)) > maxdist:
             continue
-        key = (levenshtein(candidate, exact, maxdist + 1), -df)
-        if key < best_key:
-            best, best_key = candidate[1:], key
+        distance = levenshtein(candidate, exact, maxdist + 1)
+        if distance > maxdist:
+            continue
+        df = reader.doc_frequency("body", candidate)
+        if df > own and (distance, -df) < best_key:
+            best, best_key = candidate[1:], (distance, -df)
     return best
 
 

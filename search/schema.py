@@ -9,7 +9,7 @@ from search.analysis import iter_terms, normalize
 
 # Bump when the schema or the analysis changes what is stored: an index built by an older
 # version is then refused with a message to rebuild instead of returning wrong results.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TITLE_BOOST = 2.5  # a query word in the headline counts this many times one in the body
 
 
@@ -71,14 +71,12 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         path=fields.STORED(),
+        # Positions for phrases; no character ranges: snippets re-analyze only the words that
+        # can match (search.snippets.match_spans), cheaper than decoding stored ranges.
         title=fields.TEXT(
-            analyzer=text,
-            stored=True,
-            chars=True,
-            field_boost=TITLE_BOOST,
-            multitoken_query="phrase",
+            analyzer=text, stored=True, field_boost=TITLE_BOOST, multitoken_query="phrase"
         ),
-        body=fields.TEXT(analyzer=text, stored=True, chars=True, multitoken_query="phrase"),
+        body=fields.TEXT(analyzer=text, stored=True, multitoken_query="phrase"),
         # "source:" in queries matches words of the outlet; source_name is the exact outlet
         # for filters and facets.
         source=fields.TEXT(analyzer=SimpleAnalyzer(), stored=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from search.errors import DocumentNotFoundError, QueryError, UsageError
 from search.glossary import load_glossary
 from search.indexer import current_generation, open_whoosh_index, read_meta
 from search.names import name_key
-from search.snippets import Span, make_snippet, mark_all
+from search.snippets import make_snippet, mark_all, match_spans
 from search.stories import GROUPS_FILE, load_groups
 
 NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
@@ -334,9 +335,6 @@ class Engine:
         """Run a search and return one page of hits with snippets and facets."""
         started = time.perf_counter()
         searcher, parsed = self.parse(request.query, request.exact, request.both_languages)
-        groupedby = sorting.Facets()
-        for name, fieldname in FACETS.items():
-            groupedby.add_facet(name, sorting.FieldFacet(fieldname, maptype=sorting.Count))
         kwargs = {}
         if request.sort == "date":
             kwargs["sortedby"] = sorting.MultiFacet(
@@ -349,8 +347,6 @@ class Engine:
                 parsed,
                 limit=fetch,
                 filter=self._filter(searcher, request),
-                groupedby=groupedby,
-                terms=True,
                 **kwargs,
             )
             leaders = self._group(results, request.group)
@@ -369,14 +365,7 @@ class Engine:
         suggestion = None
         if len(results) < SUGGEST_BELOW:
             suggestion = self._suggestion(request, len(results))
-        facets = {
-            name: sorted(
-                ((key, count) for key, count in results.groups(name).items() if key),
-                key=lambda kv: (-kv[1], kv[0]),
-            )
-            for name in FACETS
-        }
-        facets["year"].sort(key=lambda kv: kv[0], reverse=True)
+        facets = self._facets(searcher, results.docs())
         return ResultPage(
             query=request.query,
             total=total,
@@ -413,6 +402,28 @@ class Engine:
                 by_story[story] = also
             leaders.append((hit, also))
         return leaders
+
+    def _facets(self, searcher, docnums) -> dict[str, list[tuple[str, int]]]:
+        """Count the matching articles per language, source and year."""
+        columns = self._columns(searcher)
+        facets = {}
+        for name in FACETS:
+            counts = Counter(map(columns[name].__getitem__, docnums))
+            counts.pop("", None)
+            facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        facets["year"].sort(key=lambda kv: kv[0], reverse=True)
+        return facets
+
+    def _columns(self, searcher) -> dict[str, list[str]]:
+        """Return facet name -> value per docnum, read once per searcher from the columns."""
+        local = self._local
+        if getattr(local, "columns_for", None) is not searcher:
+            reader = searcher.reader()
+            local.columns = {
+                name: list(reader.column_reader(fieldname)) for name, fieldname in FACETS.items()
+            }
+            local.columns_for = searcher
+        return local.columns
 
     def _folded(self, searcher, results) -> int:
         """Count the matching articles folded into another hit of their story."""
@@ -480,35 +491,23 @@ class Engine:
         searcher = self._searcher()
         return list_stories(searcher, self._stories(), since, until, limit)
 
-    def _query_terms(self, searcher, parsed) -> dict[str, list[bytes]]:
+    def _query_terms(self, searcher, parsed) -> dict[str, set[str]]:
         """Return the terms to highlight per text field, wildcards expanded, negations left out."""
         # Not Query.existing_terms(): in Whoosh 2.7.5 it drops every field but the first.
         reader = searcher.reader()
-        out: dict[str, set[bytes]] = {name: set() for name in TEXT_FIELDS}
+        out: dict[str, set[str]] = {name: set() for name in TEXT_FIELDS}
         for leaf in _positive_leaves(parsed):
             for fieldname, text in leaf.expanded_terms(reader, phrases=True):
                 if fieldname in out:
-                    term = text if isinstance(text, bytes) else text.encode("utf-8")
+                    term = text.decode("utf-8") if isinstance(text, bytes) else text
                     if (fieldname, term) in reader:
                         out[fieldname].add(term)
-        return {name: sorted(terms) for name, terms in out.items()}
-
-    def _spans(self, searcher, docnum: int, fieldname: str, terms: list[bytes]) -> list[Span]:
-        # Character ranges are stored in the postings, so no text is analyzed again here.
-        spans = []
-        for term in terms:
-            matcher = searcher.postings(fieldname, term)
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                label = term.decode("utf-8")
-                spans.extend(Span(s, e, label) for _, s, e in matcher.value_as("characters"))
-        return spans
+        return out
 
     def _hit(self, searcher, hit, terms) -> Hit:
         stored = hit.fields()
         body = stored.get("body", "")
         title = stored.get("title", "")
-        docnum = hit.docnum
         return Hit(
             id=stored["id"],
             title=title,
@@ -517,8 +516,8 @@ class Engine:
             url=stored.get("url") or None,
             lang=stored.get("lang", ""),
             score=_relevance(hit.score),
-            snippet=make_snippet(body, self._spans(searcher, docnum, "body", terms["body"])),
-            title_html=mark_all(title, self._spans(searcher, docnum, "title", terms["title"])),
+            snippet=make_snippet(body, match_spans(body, terms["body"])),
+            title_html=mark_all(title, match_spans(title, terms["title"])),
         )
 
     # -- documents and stats ---------------------------------------------------------------
@@ -546,14 +545,14 @@ class Engine:
         if with_related:
             record["related"] = related(searcher, docnum)
         if highlight:
-            terms = {name: [] for name in TEXT_FIELDS}
+            terms = {name: set() for name in TEXT_FIELDS}
             try:
                 searcher, parsed = self.parse(highlight)
                 terms = self._query_terms(searcher, parsed)
             except QueryError:
                 pass
             for name in TEXT_FIELDS:
-                spans = self._spans(searcher, docnum, name, terms[name])
+                spans = match_spans(record[name], terms[name])
                 record[f"{name}_html"] = mark_all(record[name], spans)
         return record
 

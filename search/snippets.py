@@ -6,10 +6,13 @@ import re
 from dataclasses import dataclass
 from html import escape
 
+from search.analysis import WORD_RE, normalize, word_terms
+
 FRAGMENT_CHARS = 220  # longest fragment, matches included
 CONTEXT_CHARS = 70  # text kept on each side of a match
 MAX_FRAGMENTS = 3
 ELLIPSIS = "…"
+PREFIX_CHARS = 3  # a word is analyzed only if it starts like a query term (cheap first test)
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -115,3 +118,27 @@ def mark_all(text: str, spans: list[Span]) -> str:
         cursor = span.end
     out.append(escape(text[cursor:]))
     return "".join(out)
+
+
+def match_spans(text: str, terms: set[str]) -> list[Span]:
+    """Return the words of text whose index terms include one of terms.
+
+    A word is analyzed only when it could match: it starts like a query term (inflections
+    keep the first letters of the lemma or stem), or it may carry a name key. Analysis is
+    cached per word, so this costs far less than decoding postings.
+    """
+    prefixes = {t.lstrip("=")[:PREFIX_CHARS] for t in terms if not t.startswith("~")}
+    names = any(t.startswith("~") for t in terms)
+    spans = []
+    for match in WORD_RE.finditer(text):
+        raw = match.group()
+        maybe = names and (raw[0].isupper() or any(ch.isdigit() for ch in raw))
+        if not maybe:
+            parts = normalize(raw).split("-")
+            maybe = any(part[:PREFIX_CHARS] in prefixes for part in parts)
+        if maybe:
+            for term, _, _ in word_terms(raw):
+                if term in terms:
+                    spans.append(Span(match.start(), match.end(), term))
+                    break
+    return spans
