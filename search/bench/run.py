@@ -119,9 +119,15 @@ def run_benchmark(
             children_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         if target != index_dir:
             shutil.rmtree(target, ignore_errors=True)
+    log(
+        "  build: "
+        + ", ".join(f"{b['docs'] / b['seconds']:.0f} docs/s" for b in builds)
+        + f"; peak {max(b['peak_tree_rss_mb'] for b in builds):.0f} MB"
+    )
     log(f"analysis floor {repeat}x ...")
     floors = [run_job("floor", corpus=str(corpus)) for _ in range(repeat)]
     parse_floor = run_job("floor", corpus=str(corpus), parse=True)
+    log("  floor: " + ", ".join(f"{f['docs'] / f['seconds']:.0f} docs/s" for f in floors))
 
     floor_rate = statistics.median(f["docs"] / f["seconds"] for f in floors)
     build_rate = statistics.median(b["docs"] / b["seconds"] for b in builds)
@@ -159,17 +165,21 @@ def run_benchmark(
             "updated": sync["updated"],
         }
         shutil.rmtree(copy, ignore_errors=True)
+        log("  sync one: " + ", ".join(f"{t:.2f} s" for t in sync["seconds"]))
 
     log(f"{len(queries)} queries x {repeat} rounds through the engine ...")
     engine = latency.engine_latency(index_dir, queries, repeat)
     report["search_engine"] = engine
+    log(f"  engine: p50 {engine['p50']:.1f} ms, p95 {engine['p95']:.1f} ms")
     if "http" not in skip:
         log("the same over HTTP ...")
-        report["search_http"] = latency.http_latency(index_dir, queries, repeat)
+        report["search_http"] = web = latency.http_latency(index_dir, queries, repeat)
+        log(f"  HTTP: p50 {web['p50']:.1f} ms, p95 {web['p95']:.1f} ms")
     if "cli" not in skip:
         log("one-shot CLI ...")
         report["cli"] = latency.cli_latency(index_dir, queries, cli_runs)
         report["cli"]["imports"] = latency.import_times(index_dir, queries[0].q)
+        log(f"  one-shot CLI: median {report['cli']['median']:.2f} s")
 
     if profile:
         log("profiling the build and the queries ...")
