@@ -25,7 +25,7 @@ import math
 import os
 import re
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +37,7 @@ STORY_DAYS = 3  # reports of one event appear within a few days
 SAME_LANG_MIN = 0.35  # weighted Jaccard of all keys, same language
 CROSS_LANG_MIN = 0.5  # weighted overlap of language-neutral keys, across languages
 CROSS_MIN_SHARED = 3  # ... and at least this many of them shared
+MIN_SHARED_KEYS = 3  # fewer shared rare keys than this is never one story
 MAX_KEY_DF_SHARE = 0.05  # keys in more than this share of articles do not make candidates
 MIN_KEY_DF_CAP = 20  # ... but never fewer than this many articles
 KEYS_FILE = "story-keys.json"
@@ -97,13 +98,26 @@ def group_stories(docs: dict[str, dict]) -> dict[str, str]:
     n = max(len(docs), 1)
     idf = {key: math.log(1 + n / count) for key, count in df.items()}
     cap = max(MIN_KEY_DF_CAP, int(n * MAX_KEY_DF_SHARE))
-    postings: dict[str, list[str]] = defaultdict(list)
+    postings: dict[str, list[tuple[date, str]]] = defaultdict(list)
     for doc_id, doc in docs.items():
         if not doc.get("date"):
             continue  # undated articles cannot be placed in time: never grouped
+        day = date.fromisoformat(doc["date"])
         for key in doc["keys"]:
             if df[key] <= cap:
-                postings[key].append(doc_id)
+                postings[key].append((day, doc_id))
+
+    # Candidate pairs: articles sharing at least MIN_SHARED_KEYS rare keys within the window.
+    # Each key's articles are sorted by date, so a pair is only ever looked at in its window.
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    window = timedelta(days=STORY_DAYS)
+    for members in postings.values():
+        members.sort()
+        for i, (day, a) in enumerate(members):
+            for other_day, b in members[i + 1 :]:
+                if other_day - day > window:
+                    break
+                shared[(a, b) if a < b else (b, a)] += 1
 
     parent = {doc_id: doc_id for doc_id in docs}
 
@@ -113,16 +127,9 @@ def group_stories(docs: dict[str, dict]) -> dict[str, str]:
             x = parent[x]
         return x
 
-    seen_pairs = set()
-    for members in postings.values():
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                pair = (a, b) if a < b else (b, a)
-                if pair in seen_pairs:
-                    continue
-                seen_pairs.add(pair)
-                if _same_story(docs[a], docs[b], idf):
-                    parent[find(a)] = find(b)
+    for (a, b), count in shared.items():
+        if count >= MIN_SHARED_KEYS and _same_story(docs[a], docs[b], idf):
+            parent[find(a)] = find(b)
 
     groups: dict[str, list[str]] = defaultdict(list)
     for doc_id in docs:
