@@ -294,9 +294,15 @@ def _sync(
             indexed = {}
         try:
             stories = {} if target != live else load_keys(target)
+            before = dict(stories)
             report = _apply_changes(ix, corpus, indexed, progress, target != live, stories)
             _complete_stories(ix, stories)
-            save_stories(target, stories)
+            changed = None
+            if target == live and before:
+                changed = {
+                    d for d in stories.keys() | before.keys() if stories.get(d) != before.get(d)
+                }
+            save_stories(target, stories, changed)
             _write_meta(
                 target,
                 {

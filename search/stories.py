@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import pickle
 import re
 from collections import defaultdict
 from datetime import date, timedelta
@@ -40,7 +41,7 @@ CROSS_MIN_SHARED = 3  # ... and at least this many of them shared
 MIN_SHARED_KEYS = 3  # fewer shared rare keys than this is never one story
 MAX_KEY_DF_SHARE = 0.05  # keys in more than this share of articles do not make candidates
 MIN_KEY_DF_CAP = 20  # ... but never fewer than this many articles
-KEYS_FILE = "story-keys.json"
+KEYS_FILE = "story-keys.pickle"
 GROUPS_FILE = "groups.json"
 _SENTENCE_END = re.compile(r"(^|[.!?…:\n]\s*|[«\"“„(\-–—]\s*)$")
 
@@ -86,29 +87,47 @@ def _days_apart(a: str | None, b: str | None) -> float:
     return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
 
 
-def group_stories(docs: dict[str, dict]) -> dict[str, str]:
+def group_stories(
+    docs: dict[str, dict],
+    previous: dict[str, str] | None = None,
+    changed: set[str] | None = None,
+) -> dict[str, str]:
     """Return doc id -> story id (the story's earliest article) for grouped articles only.
 
-    ``docs`` maps an id to {"date": ISO or None, "lang": "ru"|"en", "keys": [...]}.
+    ``docs`` maps every id to {"date": ISO or None, "lang": "ru"|"en", "keys": [...]}.
+    With ``previous`` groups and the ``changed`` ids (added, updated or removed), only the
+    changed articles and the stories they were in are looked at again: a one-article sync
+    stays cheap on a large corpus.
     """
     df: dict[str, int] = defaultdict(int)
     for doc in docs.values():
         for key in doc["keys"]:
             df[key] += 1
     n = max(len(docs), 1)
-    idf = {key: math.log(1 + n / count) for key, count in df.items()}
     cap = max(MIN_KEY_DF_CAP, int(n * MAX_KEY_DF_SHARE))
+    previous = previous or {}
+    if changed is None:
+        pool = set(docs)
+        kept: dict[str, str] = {}
+    else:
+        touched = {previous[d] for d in changed if d in previous}
+        pool = {d for d, story in previous.items() if story in touched} | set(changed)
+        pool &= set(docs)
+        kept = {d: story for d, story in previous.items() if story not in touched}
+    wanted = {k for d in pool for k in docs[d]["keys"] if df[k] <= cap}
+
     postings: dict[str, list[tuple[date, str]]] = defaultdict(list)
     for doc_id, doc in docs.items():
         if not doc.get("date"):
             continue  # undated articles cannot be placed in time: never grouped
         day = date.fromisoformat(doc["date"])
         for key in doc["keys"]:
-            if df[key] <= cap:
+            if key in wanted:
                 postings[key].append((day, doc_id))
 
-    # Candidate pairs: articles sharing at least MIN_SHARED_KEYS rare keys within the window.
-    # Each key's articles are sorted by date, so a pair is only ever looked at in its window.
+    # Candidate pairs: articles sharing at least MIN_SHARED_KEYS rare keys within the window,
+    # one of them in the pool. Each key's articles are sorted by date, so a pair is only ever
+    # looked at in its window.
     shared: dict[tuple[str, str], int] = defaultdict(int)
     window = timedelta(days=STORY_DAYS)
     for members in postings.values():
@@ -117,7 +136,8 @@ def group_stories(docs: dict[str, dict]) -> dict[str, str]:
             for other_day, b in members[i + 1 :]:
                 if other_day - day > window:
                     break
-                shared[(a, b) if a < b else (b, a)] += 1
+                if a in pool or b in pool:
+                    shared[(a, b) if a < b else (b, a)] += 1
 
     parent = {doc_id: doc_id for doc_id in docs}
 
@@ -127,6 +147,10 @@ def group_stories(docs: dict[str, dict]) -> dict[str, str]:
             x = parent[x]
         return x
 
+    for doc_id, story in kept.items():  # untouched stories stay whole
+        if story in parent:
+            parent[find(doc_id)] = find(story)
+    idf = {key: math.log(1 + n / count) for key, count in df.items()}
     for (a, b), count in shared.items():
         if count >= MIN_SHARED_KEYS and _same_story(docs[a], docs[b], idf):
             parent[find(a)] = find(b)
@@ -168,16 +192,25 @@ def _write_json(path: Path, data) -> None:
 
 
 def load_keys(generation: Path) -> dict[str, dict]:
+    """Return the story keys of every indexed article (our own file: pickle loads fast)."""
     try:
-        return json.loads((generation / KEYS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with open(generation / KEYS_FILE, "rb") as f:
+            return pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
         return {}
 
 
-def save_stories(generation: Path, docs: dict[str, dict]) -> None:
-    """Store the story keys and the groups computed from them beside the index."""
-    _write_json(generation / KEYS_FILE, docs)
-    _write_json(generation / GROUPS_FILE, group_stories(docs))
+def save_stories(generation: Path, docs: dict[str, dict], changed: set[str] | None) -> None:
+    """Store the story keys and the groups computed from them beside the index.
+
+    ``changed`` lists the ids that changed since the stored groups; None regroups all.
+    """
+    tmp = generation / (KEYS_FILE + ".tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump(docs, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, generation / KEYS_FILE)
+    previous = load_groups(generation) if changed is not None else None
+    _write_json(generation / GROUPS_FILE, group_stories(docs, previous, changed))
 
 
 def load_groups(generation: Path) -> dict[str, str]:

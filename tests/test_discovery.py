@@ -140,3 +140,25 @@ def test_cli_stories_lists_the_week(index):
     text = run(*opts, "stories", "--since", "2016-01-01").stdout
     # Largest first; among stories of one size, the newest first.
     assert text.index("Reuters") < text.index("UrduPoint.com") < text.index("Trend")
+
+
+def test_incremental_sync_groups_like_a_full_build(tmp_path):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(DATA, corpus)
+    held = ["a2_ria", "b3_trend"]
+    for name in held:
+        for suffix in (".txt", ".meta.json"):
+            (corpus / f"{name}{suffix}").rename(tmp_path / f"{name}{suffix}")
+    sync_index(corpus, index)
+    for name in held:
+        for suffix in (".txt", ".meta.json"):
+            (tmp_path / f"{name}{suffix}").rename(corpus / f"{name}{suffix}")
+    sync_index(corpus, index)
+    engine = Engine(index)
+    found = {frozenset(a["id"] for a in s["articles"]) for s in engine.stories(limit=100)}
+    assert found == {frozenset(story - {"002_7342f1c551cf0f21"}) for story in STORIES}
+    (corpus / "a1_tass.txt").unlink()
+    sync_index(corpus, index)
+    found = {frozenset(a["id"] for a in s["articles"]) for s in engine.stories(limit=100)}
+    assert frozenset({"a2_ria", "a3_reuters", "a4_dn"}) in found
+    engine.close()
