@@ -39,6 +39,7 @@ from search.documents import (
     fingerprint,
     iter_article_paths,
     read_document,
+    sidecar_path,
 )
 from search.errors import (
     IndexBusyError,
@@ -205,11 +206,25 @@ def _record_fields(doc: NewsDocument) -> dict:
     }
 
 
-def _indexed_hashes(ix) -> dict[str, str]:
+def _indexed_hashes(ix) -> dict[str, tuple[str, str]]:
+    """Return id -> (content hash, file stat signature) of every indexed article."""
     with ix.searcher() as searcher:
-        return {
-            fields["id"]: fields.get("hash", "") for fields in searcher.reader().all_stored_fields()
-        }
+        reader = searcher.reader()
+        ids, hashes, stats = (reader.column_reader(name) for name in ("id", "hash", "stat"))
+        return {ids[n]: (hashes[n], stats[n]) for n in reader.all_doc_ids()}
+
+
+def _stat_signature(path: Path) -> str:
+    """Size and modification time of an article and its sidecar: unchanged means unread."""
+    parts = []
+    for item in (path, sidecar_path(path)):
+        try:
+            st = item.stat()
+        except FileNotFoundError:
+            parts.append("-")
+        else:
+            parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+    return "/".join(parts)
 
 
 def _writer(ix, documents: int):
@@ -322,14 +337,23 @@ def _sync(
         return report
 
 
-def _scan(corpus: Path, indexed: dict[str, str], report: SyncReport):
-    """Return (path, id) pairs to (re)index and the ids to delete."""
+def _scan(corpus: Path, indexed: dict[str, tuple[str, str]], report: SyncReport):
+    """Return (path, id, stat signature) to (re)index and the ids to delete.
+
+    A file whose size and modification time are as indexed is not read at all; any other
+    is hashed, so a touched but unchanged file is not indexed again.
+    """
     todo = []
     seen = set()
     for path in iter_article_paths(corpus):
         doc_id = document_id(path, corpus)
         seen.add(doc_id)
+        known_hash, known_stat = indexed.get(doc_id, (None, None))
         try:
+            signature = _stat_signature(path)
+            if signature == known_stat:
+                report.unchanged += 1
+                continue
             if path.stat().st_size > MAX_BYTES:
                 raise DocumentError(f"too large (over {MAX_BYTES // (1024 * 1024)} MB)")
             digest = fingerprint(path)
@@ -339,16 +363,16 @@ def _scan(corpus: Path, indexed: dict[str, str], report: SyncReport):
         except OSError as exc:
             report.failed.append({"path": str(path), "error": f"cannot read: {exc.strerror}"})
             continue
-        if indexed.get(doc_id) == digest:
+        if known_hash == digest:
             report.unchanged += 1
         else:
-            todo.append((path, doc_id))
+            todo.append((path, doc_id, signature))
     removed = [doc_id for doc_id in indexed if doc_id not in seen]
     return todo, removed
 
 
 def _apply_changes(
-    ix, corpus: Path, indexed: dict[str, str], progress, fresh: bool, stories: dict
+    ix, corpus: Path, indexed: dict[str, tuple], progress, fresh: bool, stories: dict
 ) -> SyncReport:
     """Write the differences; a fresh generation is written in one commit (it is swapped in
     whole), a live one in batches so that a killed run keeps what it committed. ``stories``
@@ -365,7 +389,7 @@ def _apply_changes(
             stories.pop(doc_id, None)
             report.removed += 1
             pending += 1
-        for path, doc_id in todo:
+        for path, doc_id, signature in todo:
             try:
                 doc = read_document(path, corpus)
             except DocumentError as exc:
@@ -374,10 +398,10 @@ def _apply_changes(
             else:
                 stories[doc_id] = _story_record(doc.title, doc.body, doc.date, doc.lang, doc.source)
                 if doc_id in indexed:
-                    writer.update_document(**_record_fields(doc))
+                    writer.update_document(**_record_fields(doc), stat=signature)
                     report.updated += 1
                 else:
-                    writer.add_document(**_record_fields(doc))
+                    writer.add_document(**_record_fields(doc), stat=signature)
                     report.added += 1
                 pending += 1
             if advance:

@@ -9,7 +9,7 @@ from search.analysis import iter_terms, normalize
 
 # Bump when the schema or the analysis changes what is stored: an index built by an older
 # version is then refused with a message to rebuild instead of returning wrong results.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 TITLE_BOOST = 2.5  # a query word in the headline counts this many times one in the body
 
 
@@ -85,5 +85,6 @@ def build_schema() -> fields.Schema:
         year=fields.ID(sortable=True),
         url=fields.STORED(),
         lang=fields.ID(stored=True, sortable=True),
-        hash=fields.STORED(),
+        hash=fields.ID(stored=True, sortable=True),  # content hash of article and sidecar
+        stat=fields.ID(sortable=True),  # size and mtime: a file that kept them is not re-read
     )
