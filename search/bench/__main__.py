@@ -14,7 +14,13 @@ import sys
 import time
 from pathlib import Path
 
-from search.bench.run import DEFAULT_WORKDIR, SKIPPABLE, format_report, run_benchmark
+from search.bench.run import (
+    DEFAULT_WORKDIR,
+    SKIPPABLE,
+    SYNC_REPEAT,
+    format_report,
+    run_benchmark,
+)
 
 
 def _generate(argv: list[str]) -> int:
@@ -68,6 +74,12 @@ def _run(argv: list[str]) -> int:
     parser.add_argument(
         "--cli-runs", type=int, default=5, help="one-shot CLI searches timed (default 5)"
     )
+    parser.add_argument(
+        "--sync-repeat",
+        type=int,
+        default=SYNC_REPEAT,
+        help=f"one-article syncs timed (default {SYNC_REPEAT})",
+    )
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
@@ -81,6 +93,7 @@ def _run(argv: list[str]) -> int:
         profile=args.profile,
         skip=tuple(args.skip),
         cli_runs=max(1, args.cli_runs),
+        sync_repeat=max(1, args.sync_repeat),
         log=log,
     )
     data = json.dumps(report, ensure_ascii=False, indent=1)
