@@ -170,9 +170,6 @@ def _flag(value) -> bool:
     return bool(value)
 
 
-GROUP_FETCH = 3  # with grouping, rank this many times a page's hits to fill the page
-
-
 def _expand(node, names: bool, glossary, keys: dict[str, str]):
     """Rewrite each word of a parsed query into an OR of its spellings and translations.
 
@@ -340,35 +337,28 @@ class Engine:
             kwargs["sortedby"] = sorting.MultiFacet(
                 [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
             )
-        wanted = request.page * request.limit
-        fetch = wanted * GROUP_FETCH if request.group else wanted
-        while True:
-            results = searcher.search(
-                parsed,
-                limit=fetch,
-                filter=self._filter(searcher, request),
-                **kwargs,
-            )
-            leaders = self._group(results, request.group)
-            # Grouping folds hits away: rank deeper until the page is full or nothing is left.
-            if len(leaders) >= wanted or results.scored_length() >= len(results):
-                break
-            fetch *= 4
-        total = len(results) - self._folded(searcher, results) if request.group else len(results)
+        # Every match is ranked (no limit): the count, the facets and the story grouping
+        # all need them, and one pass over the postings is cheaper than a top-N pass plus
+        # a counting pass. Stored fields are read for the shown page only.
+        results = searcher.search(
+            parsed, limit=None, filter=self._filter(searcher, request), **kwargs
+        )
+        ranked = results.top_n  # (score or sort key, docnum), best first
+        leaders, folded = self._group(searcher, ranked, request.group)
         terms = self._query_terms(searcher, parsed)
         first = (request.page - 1) * request.limit
         hits = []
-        for hit, also in leaders[first : first + request.limit]:
-            built = self._hit(searcher, hit, terms)
-            built.also = also
+        for score, docnum in leaders[first : first + request.limit]:
+            built = self._hit(searcher, docnum, score, terms)
+            built.also = [self._also(searcher, other) for other in folded.get(docnum, [])]
             hits.append(built)
         suggestion = None
-        if len(results) < SUGGEST_BELOW:
-            suggestion = self._suggestion(request, len(results))
-        facets = self._facets(searcher, results.docs())
+        if len(ranked) < SUGGEST_BELOW:
+            suggestion = self._suggestion(request, len(ranked))
+        facets = self._facets(searcher, [docnum for _, docnum in ranked])
         return ResultPage(
             query=request.query,
-            total=total,
+            total=len(leaders),
             page=request.page,
             limit=request.limit,
             results=hits,
@@ -377,31 +367,35 @@ class Engine:
             suggestion=suggestion,
         )
 
-    def _group(self, results, group: bool) -> list[tuple]:
-        """Return (hit, also) pairs: one per story, the best-ranked first."""
+    def _group(self, searcher, ranked, group: bool):
+        """Return the leading (score, docnum) of each story and leader -> folded docnums."""
         if not group:
-            return [(hit, []) for hit in results]
-        stories = self._stories()
-        leaders: list[tuple] = []
-        by_story: dict[str, list[dict]] = {}
-        for hit in results:
-            doc_id = hit["id"]
-            story = stories.get(doc_id)
-            if story is not None and story in by_story:
-                by_story[story].append(
-                    {
-                        "id": doc_id,
-                        "source": hit.get("source") or None,
-                        "date": hit.get("date") or None,
-                        "lang": hit.get("lang", ""),
-                    }
-                )
-                continue
-            also: list[dict] = []
-            if story is not None:
-                by_story[story] = also
-            leaders.append((hit, also))
-        return leaders
+            return ranked, {}
+        story_of = self._story_docnums(searcher)
+        leaders = []
+        leader_of: dict[str, int] = {}
+        folded: dict[int, list[int]] = {}
+        for item in ranked:
+            story = story_of.get(item[1])
+            if story is None:
+                leaders.append(item)
+            elif story in leader_of:
+                folded[leader_of[story]].append(item[1])
+            else:
+                leader_of[story] = item[1]
+                folded[item[1]] = []
+                leaders.append(item)
+        return leaders, folded
+
+    @staticmethod
+    def _also(searcher, docnum: int) -> dict:
+        stored = searcher.stored_fields(docnum)
+        return {
+            "id": stored["id"],
+            "source": stored.get("source") or None,
+            "date": stored.get("date") or None,
+            "lang": stored.get("lang", ""),
+        }
 
     def _facets(self, searcher, docnums) -> dict[str, list[tuple[str, int]]]:
         """Count the matching articles per language, source and year."""
@@ -424,18 +418,6 @@ class Engine:
             }
             local.columns_for = searcher
         return local.columns
-
-    def _folded(self, searcher, results) -> int:
-        """Count the matching articles folded into another hit of their story."""
-        by_docnum = self._story_docnums(searcher)
-        if not by_docnum:
-            return 0
-        seen: dict[str, int] = {}
-        for docnum in results.docs():
-            story = by_docnum.get(docnum)
-            if story is not None:
-                seen[story] = seen.get(story, 0) + 1
-        return sum(count - 1 for count in seen.values())
 
     def _story_docnums(self, searcher) -> dict[int, str]:
         """Return docnum -> story id for grouped articles, cached per searcher."""
@@ -504,8 +486,8 @@ class Engine:
                         out[fieldname].add(term)
         return out
 
-    def _hit(self, searcher, hit, terms) -> Hit:
-        stored = hit.fields()
+    def _hit(self, searcher, docnum: int, score, terms) -> Hit:
+        stored = searcher.stored_fields(docnum)
         body = stored.get("body", "")
         title = stored.get("title", "")
         return Hit(
@@ -515,7 +497,7 @@ class Engine:
             date=stored.get("date") or None,
             url=stored.get("url") or None,
             lang=stored.get("lang", ""),
-            score=_relevance(hit.score),
+            score=_relevance(score),
             snippet=make_snippet(body, match_spans(body, terms["body"])),
             title_html=mark_all(title, match_spans(title, terms["title"])),
         )

@@ -12,6 +12,7 @@ FRAGMENT_CHARS = 220  # longest fragment, matches included
 CONTEXT_CHARS = 70  # text kept on each side of a match
 MAX_FRAGMENTS = 3
 ELLIPSIS = "…"
+MAX_SPANS = 24  # matches looked for in one text; snippets show a few of them
 PREFIX_CHARS = 3  # a word is analyzed only if it starts like a query term (cheap first test)
 _SPACE_RE = re.compile(r"\s+")
 
@@ -132,13 +133,17 @@ def match_spans(text: str, terms: set[str]) -> list[Span]:
     spans = []
     for match in WORD_RE.finditer(text):
         raw = match.group()
-        maybe = names and (raw[0].isupper() or any(ch.isdigit() for ch in raw))
-        if not maybe:
-            parts = normalize(raw).split("-")
-            maybe = any(part[:PREFIX_CHARS] in prefixes for part in parts)
+        if "-" in raw:
+            maybe = any(part[:PREFIX_CHARS] in prefixes for part in normalize(raw).split("-"))
+        else:
+            maybe = raw[:PREFIX_CHARS].lower().replace("ё", "е") in prefixes
+        if not maybe and names:
+            maybe = raw[0].isupper() or raw[-1].isdigit() or "-" in raw
         if maybe:
             for term, _, _ in word_terms(raw):
                 if term in terms:
                     spans.append(Span(match.start(), match.end(), term))
                     break
+            if len(spans) >= MAX_SPANS:
+                break  # enough to choose three fragments from
     return spans
