@@ -33,7 +33,7 @@ lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP) ## Benchmark on 20,000 synthetic articles (prints a table and JSON)
-	$(BIN)/python -m search.bench --count 20000
+	$(BIN)/python -m search.bench --count 20000 --repeat 1 --sync-repeat 2 --profile
 
 bench-quick: $(STAMP) ## Benchmark on 2,000 synthetic articles
 	$(BIN)/python -m search.bench --count 2000
