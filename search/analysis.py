@@ -34,6 +34,7 @@ WORD_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
 QUERY_WORD_RE = re.compile(r"=?\w+(?:[-\u2010\u2011'\u2019]\w+)*")
 EXACT_PREFIX = "="
 CACHE_SIZE = 500_000  # distinct word forms kept per process; ~100 MB at the limit
+PARSE_CACHE_SIZE = 100_000  # pymorphy3 parse lists kept (heavier than lemmas)
 # Index-side lemmas below this probability are dropped: they only add noise.
 INDEX_MIN_SCORE = 0.005
 MAX_WORD_CHARS = 60  # longer "words" are junk (base64, URLs): kept, but not analyzed
@@ -100,11 +101,17 @@ def _morph_analyzer():
     return _morph
 
 
+@lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parses(word: str) -> tuple:
+    """Return pymorphy3's parses of a word; lemmas and name readings share them."""
+    return tuple(_morph_analyzer().parse(word))
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def russian_lemmas(word: str) -> tuple[tuple[str, float], ...]:
     """Return the lemmas of a lowercase Russian word with their probabilities, best first."""
     scores: dict[str, float] = {}
-    for parse in _morph_analyzer().parse(word):
+    for parse in _parses(word):
         lemma = parse.normal_form.replace("ё", "е")
         scores[lemma] = scores.get(lemma, 0.0) + parse.score
     ranked = sorted(scores.items(), key=lambda item: -item[1])
@@ -217,7 +224,7 @@ def word_name_key(word: str, lang: str) -> str | None:
         return name_key(word.removesuffix("'s").rstrip("'"))
     if lang != "ru" or len(word) > MAX_WORD_CHARS:
         return name_key(word)
-    parses = _morph_analyzer().parse(word)
+    parses = _parses(word)
     names: dict[str, float] = {}
     for parse in parses:
         if any(tag in parse.tag for tag in _NAME_TAGS) and "sing" in parse.tag:

@@ -37,6 +37,8 @@ def _better_word(reader, word: str) -> str | None:
     low = normalize(word)
     exact = "=" + low
     own = reader.doc_frequency("body", exact)
+    if own:
+        return None  # a word the corpus uses is taken as meant: only absent words are respelt
     fixed = fix_homoglyphs(low)
     if fixed != low and reader.doc_frequency("body", "=" + fixed) > own:
         return fixed
