@@ -91,8 +91,11 @@ def script_of(word: str) -> str:
 _morph = None
 
 
-def _morph_analyzer():
-    # Created lazily and kept out of any pickled state: loading the dictionaries is slow.
+def morph_analyzer():
+    """Return the process's pymorphy3 analyzer, created on first use.
+
+    Kept out of any pickled state: loading the dictionaries is slow.
+    """
     global _morph
     if _morph is None:
         import pymorphy3
@@ -104,7 +107,7 @@ def _morph_analyzer():
 @lru_cache(maxsize=PARSE_CACHE_SIZE)
 def _parses(word: str) -> tuple:
     """Return pymorphy3's parses of a word; lemmas and name readings share them."""
-    return tuple(_morph_analyzer().parse(word))
+    return tuple(morph_analyzer().parse(word))
 
 
 @lru_cache(maxsize=CACHE_SIZE)
@@ -233,13 +236,13 @@ def word_name_key(word: str, lang: str) -> str | None:
     if names:
         return name_key(max(names, key=names.get))
     top = parses[0] if parses else None
-    if top is None:
-        return name_key(word)
-    if "plur" in top.tag and (
-        word.endswith(_SURNAME_ENDINGS) or "Name" in top.tag or not top.is_known
+    if (
+        top is not None
+        and "plur" in top.tag
+        and (word.endswith(_SURNAME_ENDINGS) or "Name" in top.tag or not top.is_known)
     ):
         return name_key(word)
-    return name_key(russian_lemmas(word)[0][0] if russian_lemmas(word) else word)
+    return name_key(_main_forms(word, lang, query=True)[0][0])
 
 
 def query_name_keys(text: str) -> dict[str, str]:

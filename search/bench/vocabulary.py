@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from search.analysis import morph_analyzer
+
 RU_LEMMAS = 20_000  # Russian lemmas ranked for the Zipf draw (core list + dictionary)
 VOCABULARY_SEED = 20_240_601  # fixed: the corpus seed varies the articles, not the words
 ZIPF_EXPONENT = 1.0  # word frequency ~ 1 / (rank + ZIPF_SHIFT) ** ZIPF_EXPONENT
@@ -197,18 +199,6 @@ def _names(rng: random.Random, cyrillic: bool) -> list[str]:
 
 
 # -- Russian ------------------------------------------------------------------------------
-
-_morph = None
-
-
-def morph_analyzer():
-    """Return the process's pymorphy3 analyzer, created on first use."""
-    global _morph
-    if _morph is None:
-        import pymorphy3
-
-        _morph = pymorphy3.MorphAnalyzer()
-    return _morph
 
 
 def harvest_russian_lemmas() -> dict[str, int]:
