@@ -12,10 +12,10 @@ from pathlib import Path
 
 from whoosh import qparser, query, scoring, sorting
 
-from search.analysis import query_name_keys
+from search.analysis import analyze, query_name_keys
 from search.discovery import SUGGEST_BELOW, list_stories, related, suggest
 from search.errors import DocumentNotFoundError, QueryError, UsageError
-from search.glossary import load_glossary
+from search.glossary import load_glossary, longest_phrase
 from search.indexer import current_generation, open_whoosh_index, read_meta
 from search.names import name_key
 from search.snippets import make_snippet, mark_all, match_spans
@@ -205,12 +205,10 @@ def quote_glossary_phrases(text: str, glossary) -> str:
     ``air defense`` becomes ``((air defense) OR "air defense")``: the words still match
     anywhere, and the phrase can be expanded into its translations (``ПВО``).
     """
-    from search.analysis import analyze
-
     if '"' in text or ":" in text:
         return text  # the user already wrote phrases or fields: leave the query alone
     words = list(analyze(text, mode="query"))
-    longest = max(len(p) for p in glossary)
+    longest = longest_phrase(glossary)
     out, cursor, i = [], 0, 0
     while i < len(words):
         for size in range(min(longest, len(words) - i), 1, -1):
@@ -224,6 +222,15 @@ def quote_glossary_phrases(text: str, glossary) -> str:
         else:
             i += 1
     return "".join(out) + text[cursor:]
+
+
+def _metadata(stored: dict, *names: str) -> dict:
+    """Return the named metadata of a stored record, empty values as None (lang as "")."""
+    out = {}
+    for name in names:
+        value = stored.get(name)
+        out[name] = value or ("" if name == "lang" else None)
+    return out
 
 
 def _relevance(score) -> float:
@@ -389,13 +396,7 @@ class Engine:
 
     @staticmethod
     def _also(searcher, docnum: int) -> dict:
-        stored = searcher.stored_fields(docnum)
-        return {
-            "id": stored["id"],
-            "source": stored.get("source") or None,
-            "date": stored.get("date") or None,
-            "lang": stored.get("lang", ""),
-        }
+        return _metadata(searcher.stored_fields(docnum), "id", "source", "date", "lang")
 
     def _facets(self, searcher, docnums) -> dict[str, list[tuple[str, int]]]:
         """Count the matching articles per language, source and year."""
@@ -491,12 +492,8 @@ class Engine:
         body = stored.get("body", "")
         title = stored.get("title", "")
         return Hit(
-            id=stored["id"],
+            **_metadata(stored, "id", "source", "date", "url", "lang"),
             title=title,
-            source=stored.get("source") or None,
-            date=stored.get("date") or None,
-            url=stored.get("url") or None,
-            lang=stored.get("lang", ""),
             score=_relevance(score),
             snippet=make_snippet(body, match_spans(body, terms["body"])),
             title_html=mark_all(title, match_spans(title, terms["title"])),
@@ -517,10 +514,7 @@ class Engine:
         record = {
             "id": stored["id"],
             "title": stored.get("title", ""),
-            "source": stored.get("source") or None,
-            "date": stored.get("date") or None,
-            "url": stored.get("url") or None,
-            "lang": stored.get("lang", ""),
+            **_metadata(stored, "source", "date", "url", "lang"),
             "path": stored.get("path", ""),
             "body": stored.get("body", ""),
         }
@@ -542,12 +536,11 @@ class Engine:
         """Return document counts per language and source, index size and last sync time."""
         searcher = self._searcher()
         generation = current_generation(self.index_dir)
-        langs: dict[str, int] = {}
-        sources: dict[str, int] = {}
-        for stored in searcher.reader().all_stored_fields():
-            langs[stored.get("lang", "")] = langs.get(stored.get("lang", ""), 0) + 1
-            name = stored.get("source") or "(unknown)"
-            sources[name] = sources.get(name, 0) + 1
+        # The facet columns, not the stored records: no article body is unpickled here.
+        columns = self._columns(searcher)
+        live = list(searcher.reader().all_doc_ids())
+        langs = Counter(columns["lang"][n] for n in live)
+        sources = Counter(columns["source"][n] or "(unknown)" for n in live)
         size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
         return {
             "documents": searcher.doc_count(),
