@@ -302,22 +302,19 @@ def _sync(
                 ) from None
             target = live
         else:
-            # Clear what a killed rebuild may have left, then build beside the live index.
-            _remove_old_generations(index_dir, keep=[live] if live else [])
+            # Build beside the live index (a killed rebuild's leftovers are gone already).
             target = _new_generation(index_dir)
             ix = whoosh_index.create_in(str(target), build_schema())
             indexed = {}
         try:
             stories = {} if target != live else load_keys(target)
-            before = dict(stories)
-            report = _apply_changes(ix, corpus, indexed, progress, target != live, stories)
-            _complete_stories(ix, stories)
-            changed = None
-            if target == live and before:
-                changed = {
-                    d for d in stories.keys() | before.keys() if stories.get(d) != before.get(d)
-                }
-            save_stories(target, stories, changed)
+            incremental = bool(stories)  # no cached keys: group everything afresh
+            report, written, removed = _apply_changes(
+                ix, corpus, indexed, progress, target != live, stories
+            )
+            ids = (indexed.keys() - removed) | written
+            changed = written | removed | _complete_stories(ix, stories, ids)
+            save_stories(target, stories, changed if incremental else None)
             _write_meta(
                 target,
                 {
@@ -373,11 +370,13 @@ def _scan(corpus: Path, indexed: dict[str, tuple[str, str]], report: SyncReport)
 
 def _apply_changes(
     ix, corpus: Path, indexed: dict[str, tuple], progress, fresh: bool, stories: dict
-) -> SyncReport:
+) -> tuple[SyncReport, set[str], set[str]]:
     """Write the differences; a fresh generation is written in one commit (it is swapped in
     whole), a live one in batches so that a killed run keeps what it committed. ``stories``
-    (id -> story keys) is updated for what changed."""
+    (id -> story keys) is updated for what changed. Return the report and the ids written
+    and removed."""
     report = SyncReport()
+    written: set[str] = set()
     todo, removed = _scan(corpus, indexed, report)
     advance = progress(len(todo)) if progress and todo else None
     batch = max(len(todo), 1) if fresh else BATCH_SIZE
@@ -397,6 +396,7 @@ def _apply_changes(
                 report.failed.append({"path": str(path), "error": str(exc)})
             else:
                 stories[doc_id] = _story_record(doc.title, doc.body, doc.date, doc.lang, doc.source)
+                written.add(doc_id)
                 if doc_id in indexed:
                     writer.update_document(**_record_fields(doc), stat=signature)
                     report.updated += 1
@@ -419,24 +419,24 @@ def _apply_changes(
         except Exception:  # a writer broken mid-commit has nothing left to cancel
             pass
         raise
-    return report
+    return report, written, set(removed)
 
 
 def _story_record(title, body, date, lang, source) -> dict:
     return {"date": date, "lang": lang, "source": source, "keys": story_keys(title, body)}
 
 
-def _complete_stories(ix, stories: dict) -> None:
-    """Make the story keys match the index exactly, also after a run killed mid-way."""
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        column = reader.column_reader("id")  # ids without unpickling every stored body
-        ids = set()
-        for docnum in reader.all_doc_ids():
-            doc_id = column[docnum]
-            ids.add(doc_id)
-            if doc_id not in stories:
-                stored = reader.stored_fields(docnum)
+def _complete_stories(ix, stories: dict, ids: set[str]) -> set[str]:
+    """Make the story keys cover exactly the indexed ids; return the ids added or dropped.
+
+    Normally nothing is missing; after a run killed mid-way, the articles it committed get
+    their keys here from the stored records.
+    """
+    missing = ids - stories.keys()
+    if missing:
+        with ix.searcher() as searcher:
+            for doc_id in missing:
+                stored = searcher.stored_fields(searcher.document_number(id=doc_id))
                 stories[doc_id] = _story_record(
                     stored.get("title", ""),
                     stored.get("body", ""),
@@ -444,16 +444,10 @@ def _complete_stories(ix, stories: dict) -> None:
                     stored.get("lang", ""),
                     stored.get("source") or None,
                 )
-    for doc_id in set(stories) - ids:
+    extra = stories.keys() - ids
+    for doc_id in extra:
         del stories[doc_id]
-
-
-def index_document_count(index_dir: Path) -> int:
-    ix = open_whoosh_index(index_dir)
-    try:
-        return ix.doc_count()
-    finally:
-        ix.close()
+    return missing | extra
 
 
 def notify_stderr(message: str) -> None:
