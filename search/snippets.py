@@ -49,16 +49,13 @@ def _word_end(text: str, index: int) -> int:
 
 
 def _marked(text: str, start: int, end: int, spans: list[Span]) -> str:
-    out = []
-    cursor = start
-    for span in spans:
-        if span.start < start or span.end > end:
-            continue
-        out.append(escape(text[cursor : span.start]))
-        out.append(f"<mark>{escape(text[span.start : span.end])}</mark>")
-        cursor = span.end
-    out.append(escape(text[cursor:end]))
-    return _SPACE_RE.sub(" ", "".join(out)).strip()
+    """Return text[start:end] as one line of safe HTML with the spans inside it marked."""
+    inside = [
+        Span(s.start - start, s.end - start, s.term)
+        for s in spans
+        if start <= s.start < s.end <= end
+    ]
+    return _SPACE_RE.sub(" ", mark_all(text[start:end], inside)).strip()
 
 
 def _windows(spans: list[Span]) -> list[tuple[int, int, list[Span]]]:
