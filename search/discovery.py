@@ -146,27 +146,39 @@ def list_stories(
     until: str | None,
     limit: int,
 ) -> list[dict]:
-    """Return the largest story groups dated within [since, until], largest first."""
-    members: dict[str, list[dict]] = {}
-    for doc_id, story in groups.items():
-        docnum = searcher.document_number(id=doc_id)
-        if docnum is None:
-            continue
-        stored = searcher.stored_fields(docnum)
-        members.setdefault(story, []).append(
-            {
-                "id": doc_id,
-                "title": stored.get("title", ""),
-                "source": stored.get("source") or None,
-                "date": stored.get("date") or None,
-                "lang": stored.get("lang", ""),
-            }
-        )
+    """Return the largest story groups dated within [since, until], largest first.
+
+    Stories are chosen from the id and date columns; stored records are read only for the
+    articles of the stories listed.
+    """
+    reader = searcher.reader()
+    ids, dates = reader.column_reader("id"), reader.column_reader("date")
+    members: dict[str, list[int]] = {}
+    for docnum in reader.all_doc_ids():
+        story = groups.get(ids[docnum])
+        if story is not None:
+            members.setdefault(story, []).append(docnum)
+    chosen = []
+    for story, docnums in members.items():
+        days = sorted(d for d in (dates[n] for n in docnums) if d)
+        if days and not ((since and days[-1] < since) or (until and days[0] > until)):
+            chosen.append((story, docnums, days))
+    chosen.sort(key=lambda c: c[2][-1], reverse=True)
+    chosen.sort(key=lambda c: len(c[1]), reverse=True)  # stable: newest first within a size
     stories = []
-    for story, articles in members.items():
-        dates = sorted(a["date"] for a in articles if a["date"])
-        if not dates or (since and dates[-1] < since) or (until and dates[0] > until):
-            continue
+    for story, docnums, days in chosen[:limit]:
+        articles = []
+        for docnum in docnums:
+            stored = searcher.stored_fields(docnum)
+            articles.append(
+                {
+                    "id": stored["id"],
+                    "title": stored.get("title", ""),
+                    "source": stored.get("source") or None,
+                    "date": stored.get("date") or None,
+                    "lang": stored.get("lang", ""),
+                }
+            )
         articles.sort(key=lambda a: (a["date"] or "", a["id"]))
         lead = next((a for a in articles if a["id"] == story), articles[0])
         stories.append(
@@ -174,12 +186,10 @@ def list_stories(
                 "story": story,
                 "title": lead["title"],
                 "size": len(articles),
-                "first": dates[0],
-                "last": dates[-1],
+                "first": days[0],
+                "last": days[-1],
                 "outlets": sorted({a["source"] for a in articles if a["source"]}),
                 "articles": articles,
             }
         )
-    stories.sort(key=lambda s: s["last"], reverse=True)
-    stories.sort(key=lambda s: s["size"], reverse=True)  # stable: newest first within a size
-    return stories[:limit]
+    return stories
