@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from whoosh import qparser, query, scoring, sorting
+import numpy as np
+from whoosh import qparser, query, scoring
 
 from search.analysis import analyze, query_name_keys
 from search.discovery import SUGGEST_BELOW, list_stories, related, suggest
@@ -18,6 +19,7 @@ from search.errors import DocumentNotFoundError, QueryError, UsageError
 from search.glossary import load_glossary, longest_phrase
 from search.indexer import current_generation, open_whoosh_index, read_meta
 from search.names import name_key
+from search.ranking import IndexArrays, evaluate
 from search.snippets import make_snippet, mark_all, match_spans
 from search.stories import GROUPS_FILE, load_groups
 
@@ -234,9 +236,6 @@ def _metadata(stored: dict, *names: str) -> dict:
 
 
 def _relevance(score) -> float:
-    # Sorted by date, Whoosh's "score" is the sort key: (date key, -score from ScoreFacet).
-    if isinstance(score, tuple):
-        score = -score[-1]
     return round(float(score or 0.0), 4)
 
 
@@ -339,102 +338,98 @@ class Engine:
         """Run a search and return one page of hits with snippets and facets."""
         started = time.perf_counter()
         searcher, parsed = self.parse(request.query, request.exact, request.both_languages)
-        kwargs = {}
+        arrays = self._arrays(searcher)
+        # Every match is scored at once over arrays (search.ranking): the count, the facets
+        # and the story grouping all need every match, not only the shown page.
+        mask, scores = evaluate(parsed, arrays)
+        wanted = self._filter(searcher, request)
+        if wanted is not None:
+            mask &= evaluate(wanted, arrays)[0]
+        mask &= arrays.live
+        docnums = np.flatnonzero(mask)
         if request.sort == "date":
-            kwargs["sortedby"] = sorting.MultiFacet(
-                [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
-            )
-        # Every match is ranked (no limit): the count, the facets and the story grouping
-        # all need them, and one pass over the postings is cheaper than a top-N pass plus
-        # a counting pass. Stored fields are read for the shown page only.
-        results = searcher.search(
-            parsed, limit=None, filter=self._filter(searcher, request), **kwargs
-        )
-        ranked = results.top_n  # (score or sort key, docnum), best first
-        leaders, folded = self._group(searcher, ranked, request.group)
+            _, days = arrays.codes("date")  # newest first, then by relevance
+            order = np.lexsort((-scores[docnums], -days[docnums]))
+        else:
+            order = np.argsort(-scores[docnums], kind="stable")  # ties: index order
+        ranked = docnums[order]
+        leaders, folded_of = self._group(arrays, ranked, request.group)
         terms = self._query_terms(searcher, parsed)
         first = (request.page - 1) * request.limit
         hits = []
-        for score, docnum in leaders[first : first + request.limit]:
-            built = self._hit(searcher, docnum, score, terms)
-            built.also = [self._also(searcher, other) for other in folded.get(docnum, [])]
+        for docnum in leaders[first : first + request.limit].tolist():
+            built = self._hit(searcher, docnum, scores[docnum], terms)
+            built.also = [self._also(searcher, other) for other in folded_of(docnum)]
             hits.append(built)
         suggestion = None
         if len(ranked) < SUGGEST_BELOW:
             suggestion = self._suggestion(request, len(ranked))
-        facets = self._facets(searcher, [docnum for _, docnum in ranked])
         return ResultPage(
             query=request.query,
             total=len(leaders),
             page=request.page,
             limit=request.limit,
             results=hits,
-            facets=facets,
+            facets=self._facets(arrays, docnums),
             took_ms=(time.perf_counter() - started) * 1000,
             suggestion=suggestion,
         )
 
-    def _group(self, searcher, ranked, group: bool):
-        """Return the leading (score, docnum) of each story and leader -> folded docnums."""
+    def _group(self, arrays: IndexArrays, ranked: np.ndarray, group: bool):
+        """Return the best-ranked docnum of each story, and a function listing the rest."""
         if not group:
-            return ranked, {}
-        story_of = self._story_docnums(searcher)
-        leaders = []
-        leader_of: dict[str, int] = {}
-        folded: dict[int, list[int]] = {}
-        for item in ranked:
-            story = story_of.get(item[1])
-            if story is None:
-                leaders.append(item)
-            elif story in leader_of:
-                folded[leader_of[story]].append(item[1])
-            else:
-                leader_of[story] = item[1]
-                folded[item[1]] = []
-                leaders.append(item)
-        return leaders, folded
+            return ranked, lambda docnum: []
+        story = self._story_codes(arrays)[ranked]
+        grouped = np.flatnonzero(story >= 0)
+        _, first = np.unique(story[grouped], return_index=True)
+        leading = story < 0
+        leading[grouped[first]] = True
+
+        def folded_of(docnum: int) -> list[int]:
+            code = self._story_codes(arrays)[docnum]
+            if code < 0:
+                return []
+            return ranked[(story == code) & ~leading].tolist()
+
+        return ranked[leading], folded_of
 
     @staticmethod
     def _also(searcher, docnum: int) -> dict:
         return _metadata(searcher.stored_fields(docnum), "id", "source", "date", "lang")
 
-    def _facets(self, searcher, docnums) -> dict[str, list[tuple[str, int]]]:
+    @staticmethod
+    def _facets(arrays: IndexArrays, docnums: np.ndarray) -> dict[str, list[tuple[str, int]]]:
         """Count the matching articles per language, source and year."""
-        columns = self._columns(searcher)
         facets = {}
-        for name in FACETS:
-            counts = Counter(map(columns[name].__getitem__, docnums))
-            counts.pop("", None)
-            facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        for name, fieldname in FACETS.items():
+            values, codes = arrays.codes(fieldname)
+            counts = np.bincount(codes[docnums], minlength=len(values)).tolist()
+            pairs = [(v, n) for v, n in zip(values, counts, strict=True) if n and v]
+            facets[name] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
         facets["year"].sort(key=lambda kv: kv[0], reverse=True)
         return facets
 
-    def _columns(self, searcher) -> dict[str, list[str]]:
-        """Return facet name -> value per docnum, read once per searcher from the columns."""
+    def _arrays(self, searcher) -> IndexArrays:
+        """Return the per-document arrays of the open searcher, built once per searcher."""
         local = self._local
-        if getattr(local, "columns_for", None) is not searcher:
-            reader = searcher.reader()
-            local.columns = {
-                name: list(reader.column_reader(fieldname)) for name, fieldname in FACETS.items()
-            }
-            local.columns_for = searcher
-        return local.columns
+        if getattr(local, "arrays", None) is None or local.arrays.searcher is not searcher:
+            local.arrays = IndexArrays(searcher)
+        return local.arrays
 
-    def _story_docnums(self, searcher) -> dict[int, str]:
-        """Return docnum -> story id for grouped articles, cached per searcher."""
+    def _story_codes(self, arrays: IndexArrays) -> np.ndarray:
+        """Return a story number per docnum (-1: in no story), cached per searcher."""
         local = self._local
         stories = self._stories()
-        key = (id(searcher), id(stories))
-        if getattr(local, "story_docnums_key", None) != key:
-            reader = searcher.reader()
-            column = reader.column_reader("id")
-            local.story_docnums = {
-                docnum: stories[column[docnum]]
-                for docnum in reader.all_doc_ids()
-                if column[docnum] in stories
-            }
-            local.story_docnums_key = key
-        return local.story_docnums
+        key = (id(arrays), id(stories))
+        if getattr(local, "story_codes_key", None) != key:
+            numbers: dict[str, int] = {}
+            codes = [
+                numbers.setdefault(stories[doc_id], len(numbers)) if doc_id in stories else -1
+                for doc_id in arrays.column("id").tolist()
+            ]
+            local.story_codes = np.asarray(codes, dtype=np.int64)
+            local.story_codes_key = key
+        return local.story_codes
 
     def _stories(self) -> dict[str, str]:
         """Return doc id -> story id, reloaded when a sync rewrites the groups."""
@@ -537,10 +532,10 @@ class Engine:
         searcher = self._searcher()
         generation = current_generation(self.index_dir)
         # The facet columns, not the stored records: no article body is unpickled here.
-        columns = self._columns(searcher)
-        live = list(searcher.reader().all_doc_ids())
-        langs = Counter(columns["lang"][n] for n in live)
-        sources = Counter(columns["source"][n] or "(unknown)" for n in live)
+        arrays = self._arrays(searcher)
+        langs = Counter(arrays.column("lang")[arrays.live].tolist())
+        outlets = arrays.column("source_name")[arrays.live].tolist()
+        sources = Counter(outlet or "(unknown)" for outlet in outlets)
         size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
         return {
             "documents": searcher.doc_count(),

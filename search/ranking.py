@@ -1,0 +1,370 @@
+"""Score a parsed query over the whole index at once, with numpy arrays.
+
+Whoosh's matchers walk postings one document at a time in Python: a word found in half of
+20,000 articles costs 25 ms just to list and 90 ms to score. Here each term's postings are
+read block by block into arrays, BM25F is computed for all of them at once, and AND, OR,
+NOT and phrases combine one score array per query node over every document of the index.
+The scores are Whoosh's own (the same formula, idf, average lengths and length bytes; a
+test compares them); a query node this module does not know is scored by Whoosh's matcher.
+
+It reads Whoosh's codec-level posting blocks and columns (``whoosh.codec.whoosh3``), so it
+is tied to that codec: the equivalence test is what catches a change in it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+from whoosh import query
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.columns import VarBytesColumn
+from whoosh.matching import ListMatcher
+from whoosh.util.numeric import byte_to_length
+
+# Decoded postings kept per open searcher, counted in postings (about 16 bytes each, plus the
+# encoded positions of phrase words): repeated words skip Whoosh's block decoding.
+POSTINGS_CACHE = 1_000_000
+# Whoosh stores a field's length per document as one byte; this is its decoding table.
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+class IndexArrays:
+    """Per-document arrays of one open searcher, each read once and shared by every query."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.leaves = list(self.reader.leaf_readers())
+        self.size = self.reader.doc_count_all()
+        self.live = np.ones(self.size, dtype=bool)
+        for leaf, offset in self.leaves:
+            deleted = list(leaf.deleted_docs_set)
+            if deleted:
+                self.live[np.asarray(deleted, dtype=np.int64) + offset] = False
+        self._lengths: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray] = {}
+        self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
+        self._postings: OrderedDict[tuple[str, bytes], _Postings] = OrderedDict()
+        self._cached_postings = 0
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Return the length of a field in every document, as Whoosh's scorer sees it."""
+        if fieldname not in self._lengths:
+            parts = [_length_bytes(leaf, fieldname) for leaf, _ in self.leaves]
+            self._lengths[fieldname] = _LENGTH_OF_BYTE[np.concatenate(parts)]
+        return self._lengths[fieldname]
+
+    def column(self, fieldname: str) -> np.ndarray:
+        """Return a sortable column's value in every document, as a numpy string array."""
+        if fieldname not in self._columns:
+            values: list[str] = []
+            for leaf, _ in self.leaves:
+                values.extend(_column_values(leaf, fieldname))
+            self._columns[fieldname] = np.array(values, dtype=str)
+        return self._columns[fieldname]
+
+    def codes(self, fieldname: str) -> tuple[list[str], np.ndarray]:
+        """Return a column's distinct values (sorted) and each document's index into them."""
+        if fieldname not in self._codes:
+            values, codes = np.unique(self.column(fieldname), return_inverse=True)
+            self._codes[fieldname] = (values.tolist(), codes)
+        return self._codes[fieldname]
+
+
+def _length_bytes(leaf, fieldname: str) -> np.ndarray:
+    size = leaf.doc_count_all()
+    out = np.zeros(size, dtype=np.uint8)
+    perdoc = leaf._perdoc
+    name = _lenfield(fieldname)
+    if perdoc.has_column(name):
+        column = perdoc.column_reader(name, LENGTHS_COLUMN)
+        count = min(column._count, size)
+        raw = column._dbfile.get(column._basepos, count)
+        out[:count] = np.frombuffer(raw, dtype=np.uint8)
+    return out
+
+
+def _column_values(leaf, fieldname: str) -> list[str]:
+    reader = leaf.column_reader(fieldname, translate=False)
+    if isinstance(reader, VarBytesColumn.Reader) and len(reader._lengths):
+        # One read of the column's data, sliced here, instead of one file read per document.
+        lengths, offsets = reader._lengths, reader._offsets
+        blob = reader._dbfile.get(reader._basepos, offsets[-1] + lengths[-1])
+        raw = [blob[o : o + n] for o, n in zip(offsets, lengths, strict=True)]
+    else:
+        raw = list(reader)
+    return [value.decode("utf-8") for value in raw]
+
+
+class _Postings:
+    """One term's postings over the whole index: sorted docnums, weights, encoded values."""
+
+    __slots__ = ("ids", "weights", "values")
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, values: list | None):
+        self.ids, self.weights, self.values = ids, weights, values
+
+
+def read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, values=False) -> _Postings:
+    """Return every posting of a term with docnums global to the index, cached per searcher."""
+    key = (fieldname, btext)
+    cache = arrays._postings
+    found = cache.get(key)
+    if found is not None and (found.values is not None or not values):
+        cache.move_to_end(key)
+        return found
+    if found is not None:  # read again, with the positions this time
+        arrays._cached_postings -= _weight(cache.pop(key))
+    postings = _read_postings(arrays, fieldname, btext, values)
+    cache[key] = postings
+    arrays._cached_postings += _weight(postings)
+    while arrays._cached_postings > POSTINGS_CACHE and len(cache) > 1:
+        arrays._cached_postings -= _weight(cache.popitem(last=False)[1])
+    return postings
+
+
+def _weight(postings: _Postings) -> int:
+    return len(postings.ids) * (1 if postings.values is None else 2)
+
+
+def _read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, values: bool) -> _Postings:
+    """Read every posting of a term, block by block, with docnums global to the index."""
+    fmt = arrays.searcher.schema[fieldname].format
+    ids: list[np.ndarray] = []
+    weights: list = []
+    encoded: list | None = [] if values else None
+    for leaf, offset in arrays.leaves:
+        if (fieldname, btext) not in leaf:
+            continue
+        matcher = leaf._terms.matcher(fieldname, btext, fmt)
+        leaf_ids: list[int] = []
+        for block_ids, block_weights, block_values in _blocks(matcher, values):
+            leaf_ids.extend(block_ids)
+            weights.extend(block_weights)
+            if values:
+                encoded.extend(block_values)
+        ids.append(np.asarray(leaf_ids, dtype=np.int64) + offset)
+    if not ids:
+        return _Postings(np.empty(0, dtype=np.int64), np.empty(0), encoded)
+    return _Postings(np.concatenate(ids), np.asarray(weights, dtype=np.float64), encoded)
+
+
+def _blocks(matcher, values: bool):
+    """Yield (ids, weights, values) per posting block of a leaf matcher."""
+    if isinstance(matcher, ListMatcher):  # short lists are inlined in the term info
+        ids = matcher._ids
+        weights = matcher._weights if matcher._weights is not None else [1.0] * len(ids)
+        yield ids, weights, (matcher._values if values else None)
+        return
+    while not matcher._atend:
+        matcher._read_ids()
+        matcher._read_weights()
+        if values:
+            matcher._read_values()
+        yield matcher._ids, matcher._weights, (matcher._values if values else None)
+        matcher._next_block()
+
+
+# -- scoring query nodes ----------------------------------------------------------------------
+# Each node becomes (mask, scores): which documents match, and their score (0 elsewhere).
+
+
+def evaluate(node, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Return which documents match a query and their scores, for every document at once."""
+    for kind, handler in _HANDLERS:
+        if isinstance(node, kind):
+            return handler(node, arrays)
+    return _by_whoosh(node, arrays)
+
+
+def _empty(arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size)
+
+
+def _term_scores(arrays: IndexArrays, fieldname: str, text: str, postings: _Postings):
+    """Return BM25F scores of a term's postings, exactly as Whoosh's scorer computes them."""
+    searcher = arrays.searcher
+    field = searcher.schema[fieldname]
+    if not field.scorable:
+        return postings.weights
+    weighting = searcher.weighting
+    B = weighting._field_B.get(fieldname, weighting.B)  # noqa: N806 (BM25's own names)
+    K1 = weighting.K1  # noqa: N806
+    idf = searcher.idf(fieldname, text)
+    avgfl = searcher.avg_field_length(fieldname) or 1
+    tf = postings.weights
+    fl = arrays.lengths(fieldname)[postings.ids]
+    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+
+
+def _btext(arrays: IndexArrays, fieldname: str, text) -> bytes | None:
+    schema = arrays.searcher.schema
+    if fieldname not in schema:
+        return None
+    try:
+        return schema[fieldname].to_bytes(text)
+    except ValueError:
+        return None
+
+
+def _term(node: query.Term, arrays: IndexArrays):
+    mask, scores = _empty(arrays)
+    btext = _btext(arrays, node.fieldname, node.text)
+    if btext is None:
+        return mask, scores
+    postings = read_postings(arrays, node.fieldname, btext)
+    if len(postings.ids):
+        text = btext.decode("utf-8") if isinstance(node.text, bytes) else node.text
+        mask[postings.ids] = True
+        scores[postings.ids] = _term_scores(arrays, node.fieldname, text, postings) * node.boost
+    return mask, scores
+
+
+def _compound(node, arrays: IndexArrays, combine):
+    subs = node.subqueries
+    if not subs:
+        return _empty(arrays)
+    if len(subs) == 1:  # Whoosh uses the child's matcher as is: the boost is not applied
+        return evaluate(subs[0], arrays)
+    mask, scores = combine([evaluate(sub, arrays) for sub in subs])
+    if node.boost != 1.0:
+        scores = scores * node.boost
+    return mask, scores
+
+
+def _union(parts):
+    mask, scores = parts[0][0].copy(), parts[0][1].copy()
+    for m, s in parts[1:]:
+        mask |= m
+        scores += s
+    return mask, scores
+
+
+def _intersection(parts):
+    mask, scores = parts[0][0].copy(), parts[0][1].copy()
+    for m, s in parts[1:]:
+        mask &= m
+        scores += s
+    scores[~mask] = 0.0
+    return mask, scores
+
+
+def _or(node, arrays):
+    if node.scale or getattr(node, "minmatch", 0):  # coordination: Whoosh's own matcher
+        return _by_whoosh(node, arrays)
+    return _compound(node, arrays, _union)
+
+
+def _and(node, arrays):
+    return _compound(node, arrays, _intersection)
+
+
+def _binary(node, arrays, combine):
+    a, b = evaluate(node.a, arrays), evaluate(node.b, arrays)
+    mask, scores = combine(a, b)
+    scores[~mask] = 0.0
+    if node.boost != 1.0:
+        scores = scores * node.boost
+    return mask, scores
+
+
+def _and_not(node, arrays):
+    return _binary(node, arrays, lambda a, b: (a[0] & ~b[0], a[1].copy()))
+
+
+def _require(node, arrays):
+    return _binary(node, arrays, lambda a, b: (a[0] & b[0], a[1].copy()))
+
+
+def _and_maybe(node, arrays):
+    return _binary(node, arrays, lambda a, b: (a[0].copy(), a[1] + b[1]))
+
+
+def _phrase(node: query.Phrase, arrays: IndexArrays):
+    """Score a phrase: its words at consecutive positions; the score is their terms' sum."""
+    mask, scores = _empty(arrays)
+    fieldname = node.fieldname
+    words = []
+    for word in node.words:
+        btext = _btext(arrays, fieldname, word)
+        if btext is None:
+            return mask, scores
+        postings = read_postings(arrays, fieldname, btext, values=True)
+        if not len(postings.ids):
+            return mask, scores
+        words.append((word, postings))
+    candidates = words[0][1].ids
+    for _, postings in words[1:]:
+        candidates = np.intersect1d(candidates, postings.ids, assume_unique=True)
+    if not len(candidates):
+        return mask, scores
+    fmt = arrays.searcher.schema[fieldname].format
+    rows = [np.searchsorted(postings.ids, candidates) for _, postings in words]
+    found = []
+    for i, docnum in enumerate(candidates.tolist()):
+        starts = set(fmt.decode_positions(words[0][1].values[rows[0][i]]))
+        for k in range(1, len(words)):
+            positions = fmt.decode_positions(words[k][1].values[rows[k][i]])
+            starts &= {p - k for p in positions}
+            if not starts:
+                break
+        if starts:
+            found.append(docnum)
+    if not found:
+        return mask, scores
+    found = np.asarray(found, dtype=np.int64)
+    mask[found] = True
+    for (word, postings), row in zip(words, rows, strict=True):
+        keep = np.isin(candidates, found)
+        sub = _Postings(postings.ids[row[keep]], postings.weights[row[keep]], None)
+        scores[sub.ids] += _term_scores(arrays, fieldname, word, sub)
+    if node.boost != 1.0:
+        scores *= node.boost
+    return mask, scores
+
+
+def _term_range(node: query.TermRange, arrays: IndexArrays):
+    """Match a range of a sortable field by comparing its column, not term by term."""
+    schema = arrays.searcher.schema
+    field = schema[node.fieldname] if node.fieldname in schema else None
+    if field is None or field.column_type is None or not node.constantscore:
+        return _by_whoosh(node, arrays)
+    values = arrays.column(node.fieldname)
+    mask = values != ""
+    if node.start is not None:
+        mask &= (values > node.start) if node.startexcl else (values >= node.start)
+    if node.end is not None:
+        mask &= (values < node.end) if node.endexcl else (values <= node.end)
+    return mask, mask * float(node.boost)
+
+
+def _null(node, arrays):
+    return _empty(arrays)
+
+
+def _by_whoosh(node, arrays: IndexArrays):
+    """Score a node this module does not know (wildcards, Not alone…) with Whoosh's matcher."""
+    mask, scores = _empty(arrays)
+    searcher = arrays.searcher
+    for leaf, offset in searcher.leaf_searchers():  # as Whoosh's collectors do
+        matcher = node.matcher(leaf, searcher.context())
+        while matcher.is_active():
+            docnum = offset + matcher.id()
+            mask[docnum] = True
+            scores[docnum] = matcher.score()
+            matcher.next()
+    return mask, scores
+
+
+_HANDLERS = (
+    (query.Term, _term),  # Term has no subclasses; Or's (DefaultOr…) all sum their parts
+    (query.Phrase, _phrase),
+    (query.And, _and),
+    (query.Or, _or),
+    (query.AndNot, _and_not),
+    (query.Require, _require),
+    (query.AndMaybe, _and_maybe),
+    (query.TermRange, _term_range),
+    (query.NullQuery.__class__, _null),
+)
