@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from search.analysis import WORD_RE, normalize, word_terms
+from search.analysis import WORD_RE, word_terms
 
 FRAGMENT_CHARS = 220  # longest fragment, matches included
 CONTEXT_CHARS = 70  # text kept on each side of a match
@@ -121,26 +121,73 @@ def mark_all(text: str, spans: list[Span]) -> str:
 def match_spans(text: str, terms: set[str]) -> list[Span]:
     """Return the words of text whose index terms include one of terms.
 
-    A word is analyzed only when it could match: it starts like a query term (inflections
-    keep the first letters of the lemma or stem), or it may carry a name key. Analysis is
-    cached per word, so this costs far less than decoding postings.
+    Only candidate words are analyzed: words (or parts of hyphenated words) that start like
+    a query term (inflections keep the first letters of the lemma or stem), and, when a
+    name key is searched, capitalized words and words with digits or hyphens. Candidates
+    are found with str.find and one character class, which run in C; analysis is cached
+    per word. This costs far less than decoding postings or analyzing every word.
     """
     prefixes = {t.lstrip("=")[:PREFIX_CHARS] for t in terms if not t.startswith("~")}
     names = any(t.startswith("~") for t in terms)
     spans = []
-    for match in WORD_RE.finditer(text):
-        raw = match.group()
-        if "-" in raw:
-            maybe = any(part[:PREFIX_CHARS] in prefixes for part in normalize(raw).split("-"))
-        else:
-            maybe = raw[:PREFIX_CHARS].lower().replace("ё", "е") in prefixes
-        if not maybe and names:
-            maybe = raw[0].isupper() or raw[-1].isdigit() or "-" in raw
-        if maybe:
-            for term, _, _ in word_terms(raw):
-                if term in terms:
-                    spans.append(Span(match.start(), match.end(), term))
-                    break
-            if len(spans) >= MAX_SPANS:
-                break  # enough to choose three fragments from
+    done = 0  # where the last word looked at ends: later hits inside it are skipped
+    for index in _candidates(text, prefixes, names):
+        if index < done:
+            continue
+        word = WORD_RE.match(text, _word_start_of(text, index))
+        if word is None:
+            continue
+        done = word.end()
+        for term, _, _ in word_terms(word.group()):
+            if term in terms:
+                spans.append(Span(word.start(), word.end(), term))
+                break
+        if len(spans) >= MAX_SPANS:
+            break  # enough to choose three fragments from
     return spans
+
+
+_JOINERS = "-\u2010\u2011'\u2019"  # the characters WORD_RE allows inside a word
+_ASCII_JOINERS = (("\u2010", "-"), ("\u2011", "-"), ("\u2019", "'"))
+_WORD_CHAR = re.compile(r"\w").match
+# Where a name, a designation or a hyphenated word may start. Generous on purpose (a wider
+# net only costs a cached lookup): capitals of Latin with its accented and extended
+# letters, Greek and Cyrillic; digits; joiners.
+_NAME_HINT_RE = re.compile(
+    "[A-Z\u00c0-\u00de\u0100-\u024f\u0370-\u03ff\u0400-\u042f\\d\\-\u2010\u2011'\u2019]"
+)
+
+
+def _candidates(text: str, prefixes: set[str], names: bool) -> list[int]:
+    """Return, in order, the indexes where a word that may match starts or is hit inside."""
+    # Folded like search.analysis.normalize, keeping every character in place (and
+    # str.replace, unlike str.translate, runs at memchr speed).
+    folded = text.lower().replace("ё", "е")
+    for typographic, ascii_ in _ASCII_JOINERS:
+        folded = folded.replace(typographic, ascii_)
+    if len(folded) != len(text):  # a letter whose lowercase is longer: look at every word
+        return [word.start() for word in WORD_RE.finditer(text)]
+    found = set()
+    for prefix in prefixes:
+        if not prefix:
+            continue
+        index = folded.find(prefix)
+        while index != -1:
+            found.add(index)
+            index = folded.find(prefix, index + 1)
+    if names:
+        found.update(hint.start() for hint in _NAME_HINT_RE.finditer(text))
+    return sorted(found)
+
+
+def _word_start_of(text: str, index: int) -> int:
+    """Return where the WORD_RE word containing text[index] starts."""
+    while index > 0:
+        before = text[index - 1]
+        if _WORD_CHAR(before):
+            index -= 1
+        elif before in _JOINERS and index > 1 and _WORD_CHAR(text[index - 2]):
+            index -= 1
+        else:
+            break
+    return index
