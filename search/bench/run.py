@@ -351,6 +351,12 @@ def format_report(report: dict) -> str:
             f"p95 <= {TARGET_SEARCH_P95_MS:.0f} ms",
             _mark(report, "search_p95_ms"),
         )
+        cold = engine.get("first_pass")
+        if cold:
+            row(
+                "  first pass (postings not cached)",
+                f"{cold['p50']:.1f} / {cold['p95']:.1f} / {cold['p99']:.1f} ms",
+            )
     if "search_http" in report:
         web = report["search_http"]
         errors = f", {web['errors']} errors" if web["errors"] else ""
