@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 MAX_BYTES = 5 * 1024 * 1024  # larger files are refused: no news article is this big
 SIDECAR_SUFFIX = ".meta.json"
@@ -82,17 +83,55 @@ class NewsDocument:
         return asdict(self)
 
 
+class ArticleFile(NamedTuple):
+    """An article file found by the corpus walk; ``entry.stat()`` is cached by os.scandir."""
+
+    id: str  # as document_id() gives it
+    path: str  # the corpus folder joined with the relative path, as os.walk spells it
+    entry: os.DirEntry
+    sidecar: os.DirEntry | None  # its NAME.meta.json, when the folder lists one
+
+
+def iter_article_files(corpus: Path) -> Iterator[ArticleFile]:
+    """Yield every article file under corpus in a stable order (no sidecars, no hidden files).
+
+    Folders are walked with os.scandir and no Path objects: on a 20,000-article corpus a
+    sync's walk costs a tenth of a Path-based one, and the sidecar is found in the folder
+    listing instead of by one stat() call per article.
+    """
+    folders = [(os.fspath(corpus), "")]  # a stack, not recursion: no generator per folder
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = {entry.name: entry for entry in listing}
+        except OSError:
+            continue  # an unreadable folder is skipped, as os.walk does
+        subfolders = []
+        for name in sorted(entries):
+            entry = entries[name]
+            if name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append((entry.path, prefix + name + "/"))
+            elif not name.endswith(SIDECAR_SUFFIX) and entry.is_file():
+                stem = _stem(name)
+                yield ArticleFile(
+                    prefix + stem, entry.path, entry, entries.get(stem + SIDECAR_SUFFIX)
+                )
+        folders.extend(reversed(subfolders))  # the first subfolder is walked next
+
+
+def _stem(name: str) -> str:
+    """Return a file name without its extension, by pathlib's rule (``a.`` keeps its dot)."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 def iter_article_paths(corpus: Path) -> Iterator[Path]:
-    """Yield every article file under corpus in a stable order (no sidecars, no hidden files)."""
-    # os.walk with scandir: about ten times faster than Path.rglob on a large corpus.
-    for folder, dirs, files in os.walk(corpus):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        base = Path(folder)
-        for name in sorted(files):
-            if not name.startswith(".") and not name.endswith(SIDECAR_SUFFIX):
-                path = base / name
-                if path.is_file():
-                    yield path
+    """Yield the path of every article file under corpus, in iter_article_files' order."""
+    for article in iter_article_files(corpus):
+        yield Path(article.path)
 
 
 def document_id(path: Path, corpus: Path) -> str:

@@ -33,13 +33,12 @@ from pathlib import Path
 from search.config import env_number
 from search.documents import (
     MAX_BYTES,
+    ArticleFile,
     DocumentError,
     NewsDocument,
-    document_id,
     fingerprint,
-    iter_article_paths,
+    iter_article_files,
     read_document,
-    sidecar_path,
 )
 from search.errors import (
     IndexBusyError,
@@ -214,16 +213,15 @@ def _indexed_hashes(ix) -> dict[str, tuple[str, str]]:
         return {ids[n]: (hashes[n], stats[n]) for n in reader.all_doc_ids()}
 
 
-def _stat_signature(path: Path) -> str:
+def _stat_signature(article: ArticleFile) -> str:
     """Size and modification time of an article and its sidecar: unchanged means unread."""
     parts = []
-    for item in (path, sidecar_path(path)):
+    for entry in (article.entry, article.sidecar):
         try:
-            st = item.stat()
-        except FileNotFoundError:
-            parts.append("-")
-        else:
-            parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+            st = entry.stat() if entry is not None else None
+        except FileNotFoundError:  # removed since its folder was listed
+            st = None
+        parts.append("-" if st is None else f"{st.st_size}:{st.st_mtime_ns}")
     return "/".join(parts)
 
 
@@ -342,23 +340,24 @@ def _scan(corpus: Path, indexed: dict[str, tuple[str, str]], report: SyncReport)
     """
     todo = []
     seen = set()
-    for path in iter_article_paths(corpus):
-        doc_id = document_id(path, corpus)
+    for article in iter_article_files(corpus):
+        doc_id = article.id
         seen.add(doc_id)
         known_hash, known_stat = indexed.get(doc_id, (None, None))
         try:
-            signature = _stat_signature(path)
+            signature = _stat_signature(article)
             if signature == known_stat:
                 report.unchanged += 1
                 continue
-            if path.stat().st_size > MAX_BYTES:
+            path = Path(article.path)
+            if article.entry.stat().st_size > MAX_BYTES:
                 raise DocumentError(f"too large (over {MAX_BYTES // (1024 * 1024)} MB)")
             digest = fingerprint(path)
         except DocumentError as exc:
-            report.failed.append({"path": str(path), "error": str(exc)})
+            report.failed.append({"path": article.path, "error": str(exc)})
             continue
         except OSError as exc:
-            report.failed.append({"path": str(path), "error": f"cannot read: {exc.strerror}"})
+            report.failed.append({"path": article.path, "error": f"cannot read: {exc.strerror}"})
             continue
         if known_hash == digest:
             report.unchanged += 1

@@ -16,7 +16,10 @@ from search.documents import (
     MAX_BYTES,
     DocumentError,
     NewsDocument,
+    document_id,
     fingerprint,
+    iter_article_files,
+    iter_article_paths,
     read_document,
     sidecar_path,
 )
@@ -231,6 +234,31 @@ def test_sidecar_overrides_every_field():
 
 def test_sidecar_path_sits_beside_the_article():
     assert sidecar_path(DATA / "sidecar_override.txt") == DATA / "sidecar_override.meta.json"
+
+
+def test_corpus_walk_order_ids_and_sidecars(tmp_path):
+    for name in ["b.txt", "a.txt", "a.meta.json", "x.y.txt", "dot.", "sub/z/c.txt", "sub/d.txt"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("text", encoding="utf-8")
+    for hidden in [".h.txt", ".git/e.txt"]:
+        (tmp_path / hidden).parent.mkdir(exist_ok=True)
+        (tmp_path / hidden).write_text("text", encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "sub", target_is_directory=True)
+    (tmp_path / "alias.txt").symlink_to(tmp_path / "b.txt")
+    found = list(iter_article_files(tmp_path))
+    ids = ["a", "alias", "b", "dot.", "x.y", "sub/d", "sub/z/c"]
+    assert [article.id for article in found] == ids
+    assert [article.sidecar and article.sidecar.name for article in found] == [
+        "a.meta.json",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
+    assert [document_id(Path(article.path), tmp_path) for article in found] == ids
+    assert list(iter_article_paths(tmp_path)) == [Path(article.path) for article in found]
 
 
 # Encodings and characters -------------------------------------------------------------------
