@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from search.config import env_number
 from search.documents import (
@@ -46,6 +47,7 @@ from search.errors import (
     IndexUnusableError,
     IndexVersionError,
 )
+from search.index_columns import iter_column_values
 from search.schema import SCHEMA_VERSION, build_schema
 from search.stories import load_keys, save_stories, story_keys
 
@@ -205,12 +207,16 @@ def _record_fields(doc: NewsDocument) -> dict:
     }
 
 
-def _indexed_hashes(ix) -> dict[str, tuple[str, str]]:
-    """Return id -> (content hash, file stat signature) of every indexed article."""
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        ids, hashes, stats = (reader.column_reader(name) for name in ("id", "hash", "stat"))
-        return {ids[n]: (hashes[n], stats[n]) for n in reader.all_doc_ids()}
+class IndexedFile(NamedTuple):
+    hash: str  # fingerprint() of the article and its sidecar
+    stat: str  # _stat_signature() when it was indexed
+    docnum: int  # its Whoosh document number until the sync's final, merging commit
+
+
+def _indexed_files(ix) -> dict[str, IndexedFile]:
+    """Return id -> IndexedFile of every indexed article, from the index's columns."""
+    columns = iter_column_values(ix, ("id", "hash", "stat"))
+    return {doc_id: IndexedFile(digest, stat, docnum) for docnum, (doc_id, digest, stat) in columns}
 
 
 def _stat_signature(article: ArticleFile) -> str:
@@ -292,7 +298,7 @@ def _sync(
         if live is not None and not rebuild:
             try:
                 ix = whoosh_index.open_dir(str(live))
-                indexed = _indexed_hashes(ix)
+                indexed = _indexed_files(ix)
             except Exception as exc:
                 raise IndexUnusableError(
                     f"index in {index_dir} is damaged ({exc.__class__.__name__}); "
@@ -332,7 +338,7 @@ def _sync(
         return report
 
 
-def _scan(corpus: Path, indexed: dict[str, tuple[str, str]], report: SyncReport):
+def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
     """Return (path, id, stat signature) to (re)index and the ids to delete.
 
     A file whose size and modification time are as indexed is not read at all; any other
@@ -343,7 +349,7 @@ def _scan(corpus: Path, indexed: dict[str, tuple[str, str]], report: SyncReport)
     for article in iter_article_files(corpus):
         doc_id = article.id
         seen.add(doc_id)
-        known_hash, known_stat = indexed.get(doc_id, (None, None))
+        known_hash, known_stat, _ = indexed.get(doc_id, (None, None, None))
         try:
             signature = _stat_signature(article)
             if signature == known_stat:
@@ -368,12 +374,17 @@ def _scan(corpus: Path, indexed: dict[str, tuple[str, str]], report: SyncReport)
 
 
 def _apply_changes(
-    ix, corpus: Path, indexed: dict[str, tuple], progress, fresh: bool, stories: dict
+    ix, corpus: Path, indexed: dict[str, IndexedFile], progress, fresh: bool, stories: dict
 ) -> tuple[SyncReport, set[str], set[str]]:
     """Write the differences; a fresh generation is written in one commit (it is swapped in
     whole), a live one in batches so that a killed run keeps what it committed. ``stories``
     (id -> story keys) is updated for what changed. Return the report and the ids written
-    and removed."""
+    and removed.
+
+    Old versions are deleted by their document numbers from ``indexed``: deleting by id would
+    open a reader of every segment's terms (see search.index_columns). Only the last commit
+    may merge segments, so the numbers stay valid from batch to batch.
+    """
     report = SyncReport()
     written: set[str] = set()
     todo, removed = _scan(corpus, indexed, report)
@@ -383,7 +394,7 @@ def _apply_changes(
     try:
         pending = 0
         for doc_id in removed:
-            writer.delete_by_term("id", doc_id)
+            writer.delete_document(indexed[doc_id].docnum)
             stories.pop(doc_id, None)
             report.removed += 1
             pending += 1
@@ -397,16 +408,16 @@ def _apply_changes(
                 stories[doc_id] = _story_record(doc.title, doc.body, doc.date, doc.lang, doc.source)
                 written.add(doc_id)
                 if doc_id in indexed:
-                    writer.update_document(**_record_fields(doc), stat=signature)
+                    writer.delete_document(indexed[doc_id].docnum)
                     report.updated += 1
                 else:
-                    writer.add_document(**_record_fields(doc), stat=signature)
                     report.added += 1
+                writer.add_document(**_record_fields(doc), stat=signature)
                 pending += 1
             if advance:
                 advance(1)
             if pending >= batch:
-                writer.commit()
+                writer.commit(merge=False)  # keeps the document numbers (see above)
                 writer = _writer(ix, min(batch, len(todo) - report.added - report.updated))
                 pending = 0
         # A fresh generation keeps the workers' segments as they are: merging them would
