@@ -1,0 +1,59 @@
+"""Story keys kept beside the index: numbered keys, live document frequencies (search.stories)."""
+
+import pickle
+from collections import Counter
+
+from search.stories import KEYS_FILE, StoryKeys, load_keys, save_stories, story_keys
+
+RECORDS = {
+    "ru/tass": {
+        "date": "2019-07-12",
+        "lang": "ru",
+        "source": "ТАСС",
+        "keys": story_keys("Рособоронэкспорт поставит С-400", "Поставки начнутся в июле."),
+    },
+    "en/reuters": {
+        "date": "2019-07-12",
+        "lang": "en",
+        "source": "Reuters",
+        "keys": story_keys("Rosoboronexport to deliver S-400", "Deliveries start in July."),
+    },
+    "en/dn": {"date": None, "lang": "en", "source": None, "keys": ["deliv", "~s-400"]},
+}
+
+
+def recount(keys: StoryKeys) -> dict[str, int]:
+    return dict(Counter(key for doc_id in keys.keys() for key in keys[doc_id]["keys"]))
+
+
+def live_df(keys: StoryKeys) -> dict[str, int]:
+    return {key: n for key, n in zip(keys.vocab, keys.df, strict=True) if n}
+
+
+def test_document_frequencies_follow_updates_and_removals():
+    keys = StoryKeys()
+    for doc_id, record in RECORDS.items():
+        keys[doc_id] = record
+    assert live_df(keys)["~s-400"] == 3
+    keys["en/dn"] = {**RECORDS["en/dn"], "keys": ["deliv"]}
+    keys.pop("ru/tass")
+    del keys["en/reuters"]
+    assert live_df(keys) == recount(keys) == {"deliv": 1}
+    assert list(keys.keys()) == ["en/dn"]
+
+
+def test_saved_keys_load_as_they_were(tmp_path):
+    keys = StoryKeys()
+    for doc_id, record in RECORDS.items():
+        keys[doc_id] = record
+    save_stories(tmp_path, keys, None)
+    loaded = load_keys(tmp_path)
+    assert {d: loaded[d] for d in loaded.keys()} == RECORDS
+    assert live_df(loaded) == recount(loaded)
+
+
+def test_keys_saved_by_an_older_version_are_read(tmp_path):
+    (tmp_path / KEYS_FILE).write_bytes(pickle.dumps(RECORDS))
+    loaded = load_keys(tmp_path)
+    assert {d: loaded[d] for d in loaded.keys()} == RECORDS
+    assert live_df(loaded) == recount(loaded)
