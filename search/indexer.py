@@ -49,7 +49,7 @@ from search.errors import (
 )
 from search.index_columns import iter_column_values
 from search.schema import SCHEMA_VERSION, build_schema
-from search.stories import load_keys, save_stories, story_keys
+from search.stories import StoryKeys, load_keys, save_stories, story_keys
 
 # Documents per commit: a killed run loses at most one batch of work ($DEFSEARCH_BATCH_SIZE).
 BATCH_SIZE = int(env_number("DEFSEARCH_BATCH_SIZE", 5000))
@@ -317,7 +317,7 @@ def _sync(
             ix = whoosh_index.create_in(str(target), build_schema())
             indexed = {}
         try:
-            stories = {} if target != live else load_keys(target)
+            stories = StoryKeys() if target != live else load_keys(target)
             incremental = bool(stories)  # no cached keys: group everything afresh
             report, written, removed = _apply_changes(
                 ix, corpus, indexed, progress, target != live, stories
@@ -380,7 +380,7 @@ def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
 
 
 def _apply_changes(
-    ix, corpus: Path, indexed: dict[str, IndexedFile], progress, fresh: bool, stories: dict
+    ix, corpus: Path, indexed: dict[str, IndexedFile], progress, fresh: bool, stories: StoryKeys
 ) -> tuple[SyncReport, set[str], set[str]]:
     """Write the differences; a fresh generation is written in one commit (it is swapped in
     whole), a live one in batches so that a killed run keeps what it committed. ``stories``
@@ -442,7 +442,7 @@ def _story_record(title, body, date, lang, source) -> dict:
     return {"date": date, "lang": lang, "source": source, "keys": story_keys(title, body)}
 
 
-def _complete_stories(ix, stories: dict, ids: set[str]) -> set[str]:
+def _complete_stories(ix, stories: StoryKeys, ids: set[str]) -> set[str]:
     """Make the story keys cover exactly the indexed ids; return the ids added or dropped.
 
     Normally nothing is missing; after a run killed mid-way, the articles it committed get
