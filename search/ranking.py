@@ -13,6 +13,7 @@ is tied to that codec: the equivalence test is what catches a change in it.
 
 from __future__ import annotations
 
+import struct
 from collections import OrderedDict
 from itertools import accumulate
 from pickle import loads
@@ -60,19 +61,18 @@ class IndexArrays:
         return self._lengths[fieldname]
 
     def column(self, fieldname: str) -> np.ndarray:
-        """Return a sortable column's value in every document, as a numpy string array."""
+        """Return a sortable column's raw value in every document, as a numpy bytes array."""
         if fieldname not in self._columns:
-            values: list[str] = []
-            for leaf, _ in self.leaves:
-                values.extend(_column_values(leaf, fieldname))
-            self._columns[fieldname] = np.array(values, dtype=str)
+            parts = [_column_bytes(leaf, fieldname) for leaf, _ in self.leaves]
+            width = max((part.dtype.itemsize for part in parts), default=1)
+            self._columns[fieldname] = np.concatenate([part.astype(f"S{width}") for part in parts])
         return self._columns[fieldname]
 
     def codes(self, fieldname: str) -> tuple[list[str], np.ndarray]:
-        """Return a column's distinct values (sorted) and each document's index into them."""
+        """Return a column's distinct values (sorted, as text) and each document's index."""
         if fieldname not in self._codes:
             values, codes = np.unique(self.column(fieldname), return_inverse=True)
-            self._codes[fieldname] = (values.tolist(), codes)
+            self._codes[fieldname] = ([v.decode("utf-8") for v in values.tolist()], codes)
         return self._codes[fieldname]
 
 
@@ -89,16 +89,42 @@ def _length_bytes(leaf, fieldname: str) -> np.ndarray:
     return out
 
 
-def _column_values(leaf, fieldname: str) -> list[str]:
-    reader = leaf.column_reader(fieldname, translate=False)
-    if isinstance(reader, VarBytesColumn.Reader) and len(reader._lengths):
-        # One read of the column's data, sliced here, instead of one file read per document.
-        lengths, offsets = reader._lengths, reader._offsets
-        blob = reader._dbfile.get(reader._basepos, offsets[-1] + lengths[-1])
-        raw = [blob[o : o + n] for o, n in zip(offsets, lengths, strict=True)]
+def _column_bytes(leaf, fieldname: str) -> np.ndarray:
+    """Read a segment's variable-bytes column in one go, into a fixed-width bytes array.
+
+    Whoosh's own reader derives the value offsets in a Python loop and reads each value
+    from the file on its own; here the lengths become offsets with numpy and every value
+    is cut out of one read. Another column format falls back to Whoosh's reader.
+    """
+    perdoc, count = leaf._perdoc, leaf.doc_count_all()
+    if not isinstance(leaf.schema[fieldname].column_type, VarBytesColumn) or not count:
+        return np.array(list(leaf.column_reader(fieldname, translate=False)), dtype=bytes)
+    if fieldname not in perdoc._colfiles:  # opened as column_reader() does: closed with it
+        perdoc._colfiles[fieldname] = perdoc._get_column_file(fieldname)
+    colfile, base, length = perdoc._colfiles[fieldname]
+    raw = colfile.get(base, length)
+    # Layout (whoosh.columns.VarBytesColumn.Writer): values, lengths array, [offsets
+    # array], lengths typecode, [offsets typecode, "X"]; arrays are big-endian.
+    end = len(raw) - 1
+    offsets = None
+    if raw[end:] == b"X":
+        lengths_code, offsets_code = chr(raw[end - 2]), chr(raw[end - 1])
+        end -= 2
+        size = struct.calcsize(offsets_code)
+        offsets = np.frombuffer(raw[end - count * size : end], dtype=f">u{size}")
+        end -= count * size
     else:
-        raw = list(reader)
-    return [value.decode("utf-8") for value in raw]
+        lengths_code = chr(raw[end])
+    size = struct.calcsize(lengths_code)
+    lengths = np.frombuffer(raw[end - count * size : end], dtype=f">u{size}").astype(np.int64)
+    if offsets is None:
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    width = max(int(lengths.max()), 1)
+    data = np.frombuffer(raw, dtype=np.uint8)
+    cells = offsets.astype(np.int64)[:, None] + np.arange(width)[None, :]
+    inside = np.arange(width)[None, :] < lengths[:, None]
+    table = np.where(inside, data[np.minimum(cells, len(data) - 1)], 0).astype(np.uint8)
+    return table.view(f"S{width}").ravel()
 
 
 class _Postings:
@@ -348,11 +374,13 @@ def _term_range(node: query.TermRange, arrays: IndexArrays):
     if field is None or field.column_type is None or not node.constantscore:
         return _by_whoosh(node, arrays)
     values = arrays.column(node.fieldname)
-    mask = values != ""
+    mask = values != b""
     if node.start is not None:
-        mask &= (values > node.start) if node.startexcl else (values >= node.start)
+        start = node.start.encode("utf-8")
+        mask &= (values > start) if node.startexcl else (values >= start)
     if node.end is not None:
-        mask &= (values < node.end) if node.endexcl else (values <= node.end)
+        end = node.end.encode("utf-8")
+        mask &= (values < end) if node.endexcl else (values <= end)
     return mask, mask * float(node.boost)
 
 

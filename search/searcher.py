@@ -267,6 +267,10 @@ class Engine:
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
         self._local = threading.local()
+        # Every thread's open searcher, so that close() (or dropping the engine) closes the
+        # segment files of all of them, not only the calling thread's.
+        self._open: dict[int, object] = {}
+        self._open_lock = threading.Lock()
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -276,22 +280,32 @@ class Engine:
         searcher = getattr(local, "searcher", None)
         if searcher is not None and generation == local.generation:
             if not searcher.up_to_date():
-                local.searcher = searcher.refresh()
+                local.searcher = self._keep(searcher.refresh())
             return local.searcher
         if searcher is not None:
             searcher.close()
             local.searcher = None
         ix = open_whoosh_index(self.index_dir)
-        local.searcher = ix.searcher(weighting=WEIGHTING)
+        local.searcher = self._keep(ix.searcher(weighting=WEIGHTING))
         local.generation = generation
         local.parser = _parser(ix.schema)
         return local.searcher
 
+    def _keep(self, searcher):
+        with self._open_lock:
+            self._open[threading.get_ident()] = searcher
+        return searcher
+
     def close(self) -> None:
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is not None:
+        """Close the searchers of every thread; the next search opens the index again."""
+        with self._open_lock:
+            searchers, self._open = list(self._open.values()), {}
+        for searcher in searchers:
             searcher.close()
-            self._local.searcher = None
+        self._local = threading.local()
+
+    def __del__(self):
+        self.close()
 
     def check(self) -> int:
         """Open the index and return its document count (raises if it is unusable)."""
@@ -423,8 +437,9 @@ class Engine:
         key = (id(arrays), id(stories))
         if getattr(local, "story_codes_key", None) != key:
             numbers: dict[str, int] = {}
+            story_of = {doc_id.encode("utf-8"): story for doc_id, story in stories.items()}
             codes = [
-                numbers.setdefault(stories[doc_id], len(numbers)) if doc_id in stories else -1
+                numbers.setdefault(story_of[doc_id], len(numbers)) if doc_id in story_of else -1
                 for doc_id in arrays.column("id").tolist()
             ]
             local.story_codes = np.asarray(codes, dtype=np.int64)
@@ -533,9 +548,11 @@ class Engine:
         generation = current_generation(self.index_dir)
         # The facet columns, not the stored records: no article body is unpickled here.
         arrays = self._arrays(searcher)
-        langs = Counter(arrays.column("lang")[arrays.live].tolist())
-        outlets = arrays.column("source_name")[arrays.live].tolist()
-        sources = Counter(outlet or "(unknown)" for outlet in outlets)
+        langs, sources = Counter(), Counter()
+        for counts, fieldname in ((langs, "lang"), (sources, "source_name")):
+            values, codes = arrays.codes(fieldname)
+            live = np.bincount(codes[arrays.live], minlength=len(values)).tolist()
+            counts.update({v or "(unknown)": n for v, n in zip(values, live, strict=True) if n})
         size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
         return {
             "documents": searcher.doc_count(),

@@ -153,3 +153,11 @@ def test_an_excluded_word_is_in_no_result(engine):
         for hit in hits.results:
             record = engine.document(hit.id, with_related=False)
             assert "frigat" not in (record["title"] + record["body"]).lower(), hit.id
+
+
+def test_columns_read_in_bulk_equal_whoosh_columns(engine):
+    searcher = engine._searcher()
+    arrays = IndexArrays(searcher)
+    for fieldname in ("id", "lang", "source_name", "year", "date", "hash"):
+        expected = list(searcher.reader().column_reader(fieldname, translate=False))
+        assert arrays.column(fieldname).tolist() == expected, fieldname
