@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from whoosh.columns import EmptyColumnReader
 
 
-def iter_column_values(ix, names: tuple[str, ...]) -> Iterator[tuple[int, tuple]]:
+def iter_text_columns(ix, names: tuple[str, ...]) -> Iterator[tuple[int, tuple[str, ...]]]:
     """Yield (document number, values of the named columns) for every live document.
 
-    The document numbers are the ones a writer opened on the same index generation deletes
-    by (``writer.delete_document``): segments in table-of-contents order, each numbered from
-    where the previous one ends. Values are decoded the way the fields' readers decode them.
+    The columns must hold text (sortable ID fields: UTF-8 bytes). The document numbers are
+    the ones a writer opened on the same index generation deletes by
+    (``writer.delete_document``): segments in table-of-contents order, each numbered from
+    where the previous one ends.
     """
     schema = ix.schema
     base = 0
@@ -27,14 +28,12 @@ def iter_column_values(ix, names: tuple[str, ...]) -> Iterator[tuple[int, tuple]
         perdoc = segment.codec().per_document_reader(storage, segment)
         try:
             columns = [_column(perdoc, schema[name], name, segment) for name in names]
-            decoders = [schema[name].from_column_value for name in names]
             deleted = set(segment.deleted_docs())
             for docnum, raw in enumerate(zip(*columns, strict=True)):
                 if docnum not in deleted:
-                    yield (
-                        base + docnum,
-                        tuple(decode(value) for decode, value in zip(decoders, raw, strict=True)),
-                    )
+                    # bytes.decode directly: the fields' from_bytes goes through a Python
+                    # wrapper, a third of the time at 60,000 values.
+                    yield base + docnum, tuple(map(bytes.decode, raw))
         finally:
             perdoc.close()
             if storage is not ix.storage:

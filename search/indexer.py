@@ -47,7 +47,7 @@ from search.errors import (
     IndexUnusableError,
     IndexVersionError,
 )
-from search.index_columns import iter_column_values
+from search.index_columns import iter_text_columns
 from search.schema import SCHEMA_VERSION, build_schema
 from search.stories import StoryKeys, load_keys, save_stories, story_keys
 
@@ -215,7 +215,7 @@ class IndexedFile(NamedTuple):
 
 def _indexed_files(ix) -> dict[str, IndexedFile]:
     """Return id -> IndexedFile of every indexed article, from the index's columns."""
-    columns = iter_column_values(ix, ("id", "hash", "stat"))
+    columns = iter_text_columns(ix, ("id", "hash", "stat"))
     return {doc_id: IndexedFile(digest, stat, docnum) for docnum, (doc_id, digest, stat) in columns}
 
 
