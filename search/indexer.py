@@ -324,7 +324,8 @@ def _sync(
             )
             ids = (indexed.keys() - removed) | written
             changed = written | removed | _complete_stories(ix, stories, ids)
-            save_stories(target, stories, changed if incremental else None)
+            if changed or not incremental:  # else the stored keys and groups are current
+                save_stories(target, stories, changed if incremental else None)
             _write_meta(
                 target,
                 {
@@ -394,6 +395,8 @@ def _apply_changes(
     report = SyncReport()
     written: set[str] = set()
     todo, removed = _scan(corpus, indexed, report)
+    if not todo and not removed:
+        return report, written, set()  # no writer: even an empty commit may merge segments
     advance = progress(len(todo)) if progress and todo else None
     batch = max(len(todo), 1) if fresh else BATCH_SIZE
     writer = _writer(ix, min(batch, len(todo)))

@@ -82,3 +82,12 @@ def test_column_values_are_those_of_whoosh_readers(synced):
     finally:
         ix.close()
 
+
+def test_sync_without_changes_writes_neither_index_nor_stories(synced):
+    corpus, index = synced
+    generation = current_generation(index)
+    before = {p.name: p.stat().st_ino for p in generation.iterdir() if p.name != "defsearch.json"}
+    report = sync_index(corpus, index)
+    assert (report.unchanged, report.added, report.updated, report.removed) == (12, 0, 0, 0)
+    after = {p.name: p.stat().st_ino for p in generation.iterdir() if p.name != "defsearch.json"}
+    assert after == before
