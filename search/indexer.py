@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from search.codec import DefsearchCodec
 from search.config import env_number
 from search.documents import (
     MAX_BYTES,
@@ -242,8 +243,14 @@ def _writer(ix, documents: int):
     procs = min(os.cpu_count() or 1, MAX_PROCS)
     if documents >= PARALLEL_MIN_DOCS and procs > 1:
         # Each worker analyzes and writes its own segment; the analyzer pickles cleanly.
-        return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_MEMORY_MB, compound=False)
-    return ix.writer(limitmb=WRITER_MEMORY_MB, compound=False)
+        return ix.writer(
+            procs=procs,
+            multisegment=True,
+            limitmb=WRITER_MEMORY_MB,
+            compound=False,
+            codec=DefsearchCodec(),
+        )
+    return ix.writer(limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec())
 
 
 def sync_index(
