@@ -154,20 +154,42 @@ class StoryKeys:
         return number
 
     def __getstate__(self) -> dict:
-        # Each article's key numbers as one bytes object: pickle copies those in one go.
-        docs = {
-            d: (doc.date, doc.lang, doc.source, doc.keys.tobytes()) for d, doc in self.docs.items()
+        # Columns, not one tuple per article: every article's key numbers in one array, and
+        # a list per field. Pickle copies arrays in one go and plain lists of strings fast.
+        docs = self.docs.values()
+        flat = array("I")
+        ends = array("Q")
+        for doc in docs:
+            flat.extend(doc.keys)
+            ends.append(len(flat))
+        return {
+            "vocab": self.vocab,
+            "df": self.df,
+            "ids": list(self.docs),
+            "dates": [doc.date for doc in docs],
+            "langs": [doc.lang for doc in docs],
+            "sources": [doc.source for doc in docs],
+            "keys": flat,
+            "ends": ends,
         }
-        return {"vocab": self.vocab, "df": self.df, "docs": docs}
 
     def __setstate__(self, state: dict) -> None:
         self.vocab, self.df = state["vocab"], state["df"]
         self._numbers = {key: number for number, key in enumerate(self.vocab)}
-        self.docs = {}
-        for doc_id, (day, lang, source, raw) in state["docs"].items():
-            numbers = array("I")
-            numbers.frombytes(raw)
-            self.docs[doc_id] = StoryDoc(day, lang, source, numbers)
+        flat, ends = state["keys"], state["ends"]
+        starts = [0, *ends][: len(ends)]
+        self.docs = {
+            doc_id: StoryDoc(day, lang, source, flat[start:end])
+            for doc_id, day, lang, source, start, end in zip(
+                state["ids"],
+                state["dates"],
+                state["langs"],
+                state["sources"],
+                starts,
+                ends,
+                strict=True,
+            )
+        }
 
 
 def _days_apart(a: str | None, b: str | None) -> float:
@@ -279,17 +301,22 @@ def _write_json(path: Path, data) -> None:
 
 
 def load_keys(generation: Path) -> StoryKeys:
-    """Return the story keys of every indexed article (our own file: pickle loads fast)."""
+    """Return the story keys of every indexed article (our own file: pickle loads fast).
+
+    Keys that are missing, damaged or in a layout this version does not know come back
+    empty: the sync then recomputes them from the index.
+    """
     try:
         with open(generation / KEYS_FILE, "rb") as f:
             stored = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+        if isinstance(stored, dict):  # written by an older version: id -> record
+            keys = StoryKeys()
+            for doc_id, record in stored.items():
+                keys[doc_id] = record
+            return keys
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, KeyError,
+            TypeError, IndexError):  # fmt: skip
         return StoryKeys()
-    if isinstance(stored, dict):  # written by an older version: id -> record
-        keys = StoryKeys()
-        for doc_id, record in stored.items():
-            keys[doc_id] = record
-        return keys
     return stored if isinstance(stored, StoryKeys) else StoryKeys()
 
 

@@ -3,6 +3,8 @@
 import pickle
 from collections import Counter
 
+import pytest
+
 from search.stories import KEYS_FILE, StoryKeys, load_keys, save_stories, story_keys
 
 RECORDS = {
@@ -57,3 +59,33 @@ def test_keys_saved_by_an_older_version_are_read(tmp_path):
     loaded = load_keys(tmp_path)
     assert {d: loaded[d] for d in loaded.keys()} == RECORDS
     assert live_df(loaded) == recount(loaded)
+
+
+class OtherLayout(StoryKeys):
+    def __getstate__(self):
+        state = super().__getstate__()
+        del state["ends"]
+        return state
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        pickle.dumps(OtherLayout()),
+        pickle.dumps({"vocab": [], "df": []}),  # a dict that is no older layout either
+        b"\x80\x05junk",
+    ],
+)
+def test_keys_in_an_unknown_layout_load_empty(tmp_path, stored):
+    (tmp_path / KEYS_FILE).write_bytes(stored)
+    assert len(load_keys(tmp_path)) == 0
+
+
+def test_keys_of_no_article_save_and_load(tmp_path):
+    keys = StoryKeys()
+    keys["en/dn"] = RECORDS["en/dn"]
+    keys.pop("en/dn")
+    save_stories(tmp_path, keys, None)
+    loaded = load_keys(tmp_path)
+    assert len(loaded) == 0
+    assert (loaded.vocab, loaded.df) == (["deliv", "~s-400"], [0, 0])
