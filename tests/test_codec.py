@@ -37,3 +37,57 @@ def test_inline_and_block_terms_are_both_found(news_index):
     common = engine.search(make_request("поставки"))  # more than eight: blocks
     assert 0 < rare.total <= INLINE_POSTINGS < common.total
     engine.close()
+
+
+def test_positions_are_written_as_whoosh_writes_them():
+    from pathlib import Path
+
+    from whoosh import formats
+
+    from search.documents import iter_article_paths, read_document
+    from search.schema import BilingualPositions, build_schema
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    names = Path(__file__).resolve().parent / "data" / "names"
+    analyzer = build_schema()["body"].analyzer
+    compared = 0
+    for root in (corpus, names):
+        for path in iter_article_paths(root):
+            record = read_document(path, root)
+            for text in (record.title, record.body):
+                whoosh = sorted(formats.Positions(field_boost=2.5).word_values(text, analyzer))
+                ours = sorted(BilingualPositions(field_boost=2.5).word_values(text, analyzer))
+                assert ours == whoosh, path
+                compared += len(ours)
+    assert compared > 3_000
+
+
+def segment_count(index_dir) -> int:
+    reader = open_whoosh_index(index_dir).reader()
+    try:
+        return len(list(reader.leaf_readers()))
+    finally:
+        reader.close()
+
+
+def test_segments_with_inline_lists_merge(tmp_path):
+    from search.codec import DefsearchCodec
+    from search.indexer import sync_index
+    from tests.conftest import build_test_corpus, write_article
+
+    corpus = build_test_corpus(tmp_path / "corpus")
+    index = tmp_path / "index"
+    sync_index(corpus, index)
+    write_article(corpus, "late", "Поздняя заметка о поставках", "Текст о поставках С-400.")
+    sync_index(corpus, index)
+    assert segment_count(index) > 1
+    engine = Engine(index)
+    before = engine.search(make_request("поставки", group=False)).total
+    engine.close()
+    # Merging reads every inline list back (ID fields' lists carry no values).
+    open_whoosh_index(index).writer(codec=DefsearchCodec(), compound=False).commit(optimize=True)
+    assert segment_count(index) == 1
+    engine = Engine(index)
+    assert engine.search(make_request("поставки", group=False)).total == before
+    assert engine.document("late", with_related=False)["title"].startswith("Поздняя")
+    engine.close()
