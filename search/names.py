@@ -77,3 +77,32 @@ def name_key(term: str) -> str | None:
     if len(key) < MIN_KEY_CHARS:
         return None
     return NAME_PREFIX + key
+
+
+def key_initials(keys) -> frozenset[str]:
+    """Return the lowercase letters a word can start with and still get one of these keys.
+
+    Snippets use it to look only at the capitalized words that may carry a searched name.
+    """
+    table = _initials_table()
+    return frozenset().union(*(table.get(key[1:2], ()) for key in keys if key[:1] == NAME_PREFIX))
+
+
+@cache
+def _initials_table() -> dict[str, frozenset[str]]:
+    """Map a key's first letter to the first letters of the words that fold to it."""
+    table: dict[str, set[str]] = {}
+    letters = [chr(c) for c in (*range(0x61, 0x7B), *range(0xDF, 0x250), *range(0x430, 0x460))]
+    for letter in letters:
+        if letter.isalpha() and letter.islower():
+            initial = skeleton(letter + "a")[:1]
+            table.setdefault(initial, set()).add(letter)
+    # Folds of two letters change the initial: dzh -> j -> i, kh -> h, ks -> x.
+    for initial, extra in (("i", "dд"), ("h", "kк"), ("x", "kк")):
+        table.setdefault(initial, set()).update(extra)
+    for line in ALIAS_FILE.read_text(encoding="utf-8").splitlines():
+        names = [n.strip().lower() for n in line.split("#", 1)[0].split("\t") if n.strip()]
+        if names:
+            initial = skeleton(names[0])[:1]
+            table.setdefault(initial, set()).update(name[0] for name in names)
+    return {initial: frozenset(found) for initial, found in table.items()}

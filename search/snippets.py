@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from search.analysis import WORD_RE, word_terms
+from search.names import key_initials
 
 FRAGMENT_CHARS = 220  # longest fragment, matches included
 CONTEXT_CHARS = 70  # text kept on each side of a match
@@ -123,12 +125,12 @@ def match_spans(text: str, terms: set[str]) -> list[Span]:
 
     Only candidate words are analyzed: words (or parts of hyphenated words) that start like
     a query term (inflections keep the first letters of the lemma or stem), and, when a
-    name key is searched, capitalized words and words with digits or hyphens. Candidates
-    are found with str.find and one character class, which run in C; analysis is cached
-    per word. This costs far less than decoding postings or analyzing every word.
+    name key is searched, words with a capital the key can come from, digits or hyphens.
+    Candidates are found with str.find and one character class, which run in C; analysis
+    is cached per word. This costs far less than decoding postings or analyzing every word.
     """
     prefixes = {t.lstrip("=")[:PREFIX_CHARS] for t in terms if not t.startswith("~")}
-    names = any(t.startswith("~") for t in terms)
+    names = _name_hints(key_initials(terms))
     spans = []
     done = 0  # where the last word looked at ends: later hits inside it are skipped
     for index in _candidates(text, prefixes, names):
@@ -150,15 +152,22 @@ def match_spans(text: str, terms: set[str]) -> list[Span]:
 _JOINERS = "-\u2010\u2011'\u2019"  # the characters WORD_RE allows inside a word
 _ASCII_JOINERS = (("\u2010", "-"), ("\u2011", "-"), ("\u2019", "'"))
 _WORD_CHAR = re.compile(r"\w").match
-# Where a name, a designation or a hyphenated word may start. Generous on purpose (a wider
-# net only costs a cached lookup): capitals of Latin with its accented and extended
-# letters, Greek and Cyrillic; digits; joiners.
-_NAME_HINT_RE = re.compile(
-    "[A-Z\u00c0-\u00de\u0100-\u024f\u0370-\u03ff\u0400-\u042f\\d\\-\u2010\u2011'\u2019]"
-)
 
 
-def _candidates(text: str, prefixes: set[str], names: bool) -> list[int]:
+@lru_cache(maxsize=256)
+def _name_hints(initials: frozenset[str]) -> re.Pattern | None:
+    """Return a pattern for where a word carrying a searched name key may start.
+
+    Name keys sit on capitalized words and on designations: the capitals a key can come
+    from (search.names.key_initials), and digits and joiners for designations.
+    """
+    if not initials:
+        return None
+    capitals = "".join(sorted({re.escape(letter.upper()) for letter in initials}))
+    return re.compile(f"[{capitals}\\d\\-\u2010\u2011'\u2019]")
+
+
+def _candidates(text: str, prefixes: set[str], names: re.Pattern | None) -> list[int]:
     """Return, in order, the indexes where a word that may match starts or is hit inside."""
     # Folded like search.analysis.normalize, keeping every character in place (and
     # str.replace, unlike str.translate, runs at memchr speed).
@@ -175,8 +184,8 @@ def _candidates(text: str, prefixes: set[str], names: bool) -> list[int]:
         while index != -1:
             found.add(index)
             index = folded.find(prefix, index + 1)
-    if names:
-        found.update(hint.start() for hint in _NAME_HINT_RE.finditer(text))
+    if names is not None:
+        found.update(hint.start() for hint in names.finditer(text))
     return sorted(found)
 
 

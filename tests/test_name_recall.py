@@ -12,6 +12,8 @@ from measure_names import (
     totals,
 )
 
+from search.searcher import make_request
+
 MIN_RECALL = 0.95
 
 
@@ -48,3 +50,31 @@ def test_close_names_stay_apart(engine, query, doc):
 )
 def test_peskov_in_cyrillic_does_not_find_sand(engine):
     assert "ru35_sand_tests" not in search_ids(engine, "Песков")
+
+
+def test_snippets_mark_every_spelling_a_word_by_word_scan_marks(engine):
+    """match_spans looks only at candidate words; it must find what analyzing all would."""
+    from measure_names import QUERIES
+
+    from search.analysis import WORD_RE, word_terms
+    from search.snippets import MAX_SPANS, match_spans
+
+    def every_word(text, terms):
+        spans = []
+        for word in WORD_RE.finditer(text):
+            hit = next((t for t, _, _ in word_terms(word.group()) if t in terms), None)
+            if hit:
+                spans.append((word.start(), word.end()))
+        return spans[:MAX_SPANS]
+
+    compared = 0
+    for query, _ in QUERIES:
+        searcher, parsed = engine.parse(query)
+        terms = engine._query_terms(searcher, parsed)
+        for hit in engine.search(make_request(query, limit=50, group=False)).results:
+            record = engine.document(hit.id, with_related=False)
+            for field in ("title", "body"):
+                found = [(s.start, s.end) for s in match_spans(record[field], terms[field])]
+                assert found == every_word(record[field], terms[field]), (query, hit.id)
+                compared += len(found)
+    assert compared > 500
