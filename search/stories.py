@@ -221,7 +221,7 @@ def group_stories(
         touched = {previous[d] for d in changed if d in previous}
         pool = {d for d, story in previous.items() if story in touched} | set(changed)
         pool &= docs.keys()
-        kept = {d: story for d, story in previous.items() if story not in touched}
+        kept = {d: story for d, story in previous.items() if story not in touched and d in docs}
     wanted = {k for d in pool for k in docs[d].keys if df[k] <= cap}
 
     postings: dict[int, list[tuple[date, str]]] = defaultdict(list)
@@ -248,7 +248,15 @@ def group_stories(
                 if a in pool or b in pool:
                     shared[(a, b) if a < b else (b, a)] += 1
 
-    parent = {doc_id: doc_id for doc_id in docs}
+    links = [
+        pair
+        for pair, count in shared.items()
+        if count >= MIN_SHARED_KEYS and _same_story(docs[pair[0]], docs[pair[1]], keys)
+    ]
+    # Union-find over the articles that can be in a story: the pool, the articles linked to
+    # it and the untouched stories. Any other article stays alone; leaving them out keeps a
+    # one-article sync from walking all of them.
+    parent = {doc_id: doc_id for doc_id in (*pool, *kept, *(d for pair in links for d in pair))}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -257,14 +265,13 @@ def group_stories(
         return x
 
     for doc_id, story in kept.items():  # untouched stories stay whole
-        if story in parent:
+        if story in docs:
             parent[find(doc_id)] = find(story)
-    for (a, b), count in shared.items():
-        if count >= MIN_SHARED_KEYS and _same_story(docs[a], docs[b], keys):
-            parent[find(a)] = find(b)
+    for a, b in links:
+        parent[find(a)] = find(b)
 
     groups: dict[str, list[str]] = defaultdict(list)
-    for doc_id in docs:
+    for doc_id in parent:
         groups[find(doc_id)].append(doc_id)
     out = {}
     for members in groups.values():
