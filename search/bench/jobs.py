@@ -26,9 +26,13 @@ def _peak_rss_mb() -> float:
     return (own + workers) / 1024
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Return the summed resident memory of a process and its descendants (Linux /proc)."""
-    total_kb = 0
+def _tree_memory_mb(pid: int) -> tuple[float, float]:
+    """Return the summed RSS and PSS of a process and its descendants (Linux /proc).
+
+    RSS counts a page shared by forked workers once per process; PSS splits it among them,
+    so their sum is the physical memory the build holds.
+    """
+    rss_kb = pss_kb = 0
     todo = [pid]
     while todo:
         current = todo.pop()
@@ -36,27 +40,34 @@ def _tree_rss_mb(pid: int) -> float:
             with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as f:
                 for line in f:
                     if line.startswith("VmRSS:"):
-                        total_kb += int(line.split()[1])
+                        rss_kb += int(line.split()[1])
+                        break
+            with open(f"/proc/{current}/smaps_rollup", encoding="ascii", errors="replace") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss_kb += int(line.split()[1])
                         break
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as f:
                     todo.extend(int(child) for child in f.read().split())
         except (OSError, ValueError):
             continue  # the process ended meanwhile
-    return total_kb / 1024
+    return rss_kb / 1024, pss_kb / 1024
 
 
 class TreeMemorySampler:
     """Track the peak summed memory of this process and its workers while a job runs."""
 
     def __init__(self):
-        self.peak_mb = 0.0
+        self.peak_mb = 0.0  # summed RSS
+        self.peak_pss_mb = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_mb = max(self.peak_mb, _tree_rss_mb(os.getpid()))
+            rss, pss = _tree_memory_mb(os.getpid())
+            self.peak_mb, self.peak_pss_mb = max(self.peak_mb, rss), max(self.peak_pss_mb, pss)
             self._stop.wait(RSS_SAMPLE_SECONDS)
 
     def __enter__(self):
@@ -119,6 +130,7 @@ def build(corpus: str, index: str, profile: bool = False) -> dict:
         "seconds": seconds,
         "peak_rss_mb": _peak_rss_mb(),
         "peak_tree_rss_mb": memory.peak_mb,
+        "peak_tree_pss_mb": memory.peak_pss_mb,
         "profile": profile_text,
     }
 

@@ -124,7 +124,8 @@ def run_benchmark(
     log(
         "  build: "
         + ", ".join(f"{b['docs'] / b['seconds']:.0f} docs/s" for b in builds)
-        + f"; peak {max(b['peak_tree_rss_mb'] for b in builds):.0f} MB"
+        + f"; peak {max(b['peak_tree_pss_mb'] for b in builds):.0f} MB PSS"
+        + f" ({max(b['peak_tree_rss_mb'] for b in builds):.0f} MB RSS summed)"
     )
     log(f"analysis floor {repeat}x ...")
     floors = [run_job("floor", corpus=str(corpus)) for _ in range(repeat)]
@@ -149,6 +150,9 @@ def run_benchmark(
         "failed_examples": builds[-1]["failed"],
         # The largest single process (getrusage), and all build processes together
         # (sampled): a build with worker processes holds several dictionaries at once.
+        # PSS counts the pages forked workers share with the parent once; summed RSS
+        # counts them in every process.
+        "peak_mb": max(children_peak_mb, max(b["peak_tree_pss_mb"] for b in builds)),
         "peak_rss_mb": max(children_peak_mb, max(b["peak_tree_rss_mb"] for b in builds)),
         "peak_largest_process_mb": children_peak_mb,
         "peak_tree_mb": max(b["peak_tree_rss_mb"] for b in builds),
@@ -274,7 +278,7 @@ def check_targets(report: dict) -> dict:
     """Return {target name: {"value", "target", "ok"}} for the targets of issue 6."""
     checks = {
         "build_ratio": (report["build"]["ratio_to_floor"], TARGET_BUILD_RATIO, True),
-        "peak_mb": (report["build"]["peak_rss_mb"], TARGET_PEAK_MB, False),
+        "peak_mb": (report["build"]["peak_mb"], TARGET_PEAK_MB, False),
     }
     if "search_engine" in report:
         checks["search_p95_ms"] = (report["search_engine"]["p95"], TARGET_SEARCH_P95_MS, False)
@@ -330,7 +334,8 @@ def format_report(report: dict) -> str:
         row("  articles that failed", str(build["failed"]))
     row(
         "peak memory of the build",
-        f"{build['peak_rss_mb']:,.0f} MB (largest process {build['peak_largest_process_mb']:,.0f})",
+        f"{build['peak_mb']:,.0f} MB PSS (RSS summed {build['peak_rss_mb']:,.0f}, "
+        f"largest process {build['peak_largest_process_mb']:,.0f})",
         f"<= {TARGET_PEAK_MB:,.0f} MB",
         _mark(report, "peak_mb"),
     )
