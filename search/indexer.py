@@ -56,7 +56,7 @@ from search.stories import StoryKeys, load_keys, save_stories, story_keys
 BATCH_SIZE = int(env_number("DEFSEARCH_BATCH_SIZE", 5000))
 PARALLEL_MIN_DOCS = 2000  # below this, starting worker processes costs more than it saves
 MAX_PROCS = 4  # worker processes for large jobs (each loads its own dictionaries)
-WRITER_MEMORY_MB = 256  # Whoosh's in-memory pool before it spills a segment to disk
+WRITER_MEMORY_MB = 128  # Whoosh's in-memory pool per writer before it spills a sorted run to disk
 # How long a second index run waits for the first ($DEFSEARCH_LOCK_WAIT seconds).
 LOCK_WAIT_SECONDS = env_number("DEFSEARCH_LOCK_WAIT", 30.0)
 CURRENT_FILE = "CURRENT"
