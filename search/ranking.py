@@ -14,6 +14,7 @@ is tied to that codec: the equivalence test is what catches a change in it.
 from __future__ import annotations
 
 import struct
+import threading
 from collections import OrderedDict
 from itertools import accumulate
 from pickle import loads
@@ -26,7 +27,7 @@ from whoosh.matching import ListMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
-# Decoded postings kept per open searcher, counted in postings and phrase words' positions
+# Decoded postings kept per index state, counted in postings and phrase words' positions
 # (8 bytes each): repeated words skip Whoosh's block decoding. The 270 benchmark queries at
 # 20k articles need 2.2 million.
 POSTINGS_CACHE = 3_000_000
@@ -34,24 +35,63 @@ POSTINGS_CACHE = 3_000_000
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
+class _Shared:
+    """What every thread's IndexArrays over the same segments can share: decoded arrays."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.live: np.ndarray | None = None
+        self.lengths: dict[str, np.ndarray] = {}
+        self.columns: dict[str, np.ndarray] = {}
+        self.codes: dict[str, tuple[list[str], np.ndarray]] = {}
+        self.postings: OrderedDict[tuple[str, bytes], _Postings] = OrderedDict()
+        self.cached_postings = 0
+
+
+# Each web server thread has its own searcher (Whoosh's file reads are not thread-safe),
+# but threads over the same segments share the decoded arrays: a word one thread read is
+# cached for all. Keyed by the segments and their deletions, so a sync starts afresh.
+_SHARED: OrderedDict[tuple, _Shared] = OrderedDict()
+_SHARED_KEPT = 4  # index states kept (the live one, and ones open searchers still use)
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_for(leaves) -> _Shared:
+    key = tuple(
+        (leaf.segment().segment_id(), leaf.segment().deleted_count(), offset)
+        for leaf, offset in leaves
+    )
+    with _SHARED_LOCK:
+        shared = _SHARED.get(key)
+        if shared is None:
+            shared = _SHARED[key] = _Shared()
+            while len(_SHARED) > _SHARED_KEPT:
+                _SHARED.popitem(last=False)
+        _SHARED.move_to_end(key)
+        return shared
+
+
 class IndexArrays:
-    """Per-document arrays of one open searcher, each read once and shared by every query."""
+    """Per-document arrays of one open searcher, each read once and shared by every query
+    (and by other threads' searchers over the same segments)."""
 
     def __init__(self, searcher):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.leaves = list(self.reader.leaf_readers())
         self.size = self.reader.doc_count_all()
-        self.live = np.ones(self.size, dtype=bool)
-        for leaf, offset in self.leaves:
-            deleted = list(leaf.deleted_docs_set)
-            if deleted:
-                self.live[np.asarray(deleted, dtype=np.int64) + offset] = False
-        self._lengths: dict[str, np.ndarray] = {}
-        self._columns: dict[str, np.ndarray] = {}
-        self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
-        self._postings: OrderedDict[tuple[str, bytes], _Postings] = OrderedDict()
-        self._cached_postings = 0
+        self._shared = _shared_for(self.leaves)
+        if self._shared.live is None:
+            live = np.ones(self.size, dtype=bool)
+            for leaf, offset in self.leaves:
+                deleted = list(leaf.deleted_docs_set)
+                if deleted:
+                    live[np.asarray(deleted, dtype=np.int64) + offset] = False
+            self._shared.live = live
+        self.live = self._shared.live
+        self._lengths = self._shared.lengths
+        self._columns = self._shared.columns
+        self._codes = self._shared.codes
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Return the length of a field in every document, as Whoosh's scorer sees it."""
@@ -147,20 +187,23 @@ class _Postings:
 
 
 def read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places=False) -> _Postings:
-    """Return every posting of a term with docnums global to the index, cached per searcher."""
+    """Return every posting of a term with docnums global to the index, cached per index state."""
     key = (fieldname, btext)
-    cache = arrays._postings
-    found = cache.get(key)
-    if found is not None and (found.places is not None or not places):
-        cache.move_to_end(key)
-        return found
-    if found is not None:  # read again, with the positions this time
-        arrays._cached_postings -= cache.pop(key).size
-    postings = _read_postings(arrays, fieldname, btext, places)
-    cache[key] = postings
-    arrays._cached_postings += postings.size
-    while arrays._cached_postings > POSTINGS_CACHE and len(cache) > 1:
-        arrays._cached_postings -= cache.popitem(last=False)[1].size
+    shared = arrays._shared
+    with shared.lock:
+        found = shared.postings.get(key)
+        if found is not None and (found.places is not None or not places):
+            shared.postings.move_to_end(key)
+            return found
+    postings = _read_postings(arrays, fieldname, btext, places)  # this thread's own files
+    with shared.lock:
+        old = shared.postings.pop(key, None)
+        if old is not None:
+            shared.cached_postings -= old.size
+        shared.postings[key] = postings
+        shared.cached_postings += postings.size
+        while shared.cached_postings > POSTINGS_CACHE and len(shared.postings) > 1:
+            shared.cached_postings -= shared.postings.popitem(last=False)[1].size
     return postings
 
 

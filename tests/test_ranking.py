@@ -161,3 +161,19 @@ def test_columns_read_in_bulk_equal_whoosh_columns(engine):
     for fieldname in ("id", "lang", "source_name", "year", "date", "hash"):
         expected = list(searcher.reader().column_reader(fieldname, translate=False))
         assert arrays.column(fieldname).tolist() == expected, fieldname
+
+
+def test_searchers_of_one_index_state_share_decoded_arrays(tmp_path):
+    from search.indexer import open_whoosh_index
+
+    corpus = build_test_corpus(tmp_path / "corpus")
+    sync_index(corpus, tmp_path / "index")
+    first, second = (open_whoosh_index(tmp_path / "index").searcher() for _ in range(2))
+    assert IndexArrays(first)._shared is IndexArrays(second)._shared
+    (corpus / "en_00.txt").unlink()  # a sync deletes a document: another index state
+    sync_index(corpus, tmp_path / "index")
+    third = open_whoosh_index(tmp_path / "index").searcher()
+    assert IndexArrays(third)._shared is not IndexArrays(first)._shared
+    assert IndexArrays(third).live.sum() == IndexArrays(first).live.sum() - 1
+    for searcher in (first, second, third):
+        searcher.close()
