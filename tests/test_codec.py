@@ -71,9 +71,10 @@ def segment_count(index_dir) -> int:
 
 
 def test_segments_with_inline_lists_merge(tmp_path):
+    from conftest import build_test_corpus, write_article
+
     from search.codec import DefsearchCodec
     from search.indexer import sync_index
-    from tests.conftest import build_test_corpus, write_article
 
     corpus = build_test_corpus(tmp_path / "corpus")
     index = tmp_path / "index"

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import build_test_corpus
 from whoosh import query
 
 from search.bench.generator import generate_corpus
@@ -13,7 +14,6 @@ from search.bench.queries import build_queries
 from search.indexer import sync_index
 from search.ranking import IndexArrays, evaluate
 from search.searcher import Engine, make_request
-from tests.conftest import build_test_corpus
 
 HAND_WRITTEN = [
     "поставками С-400",
