@@ -9,17 +9,18 @@ through Whoosh's file storage would cost a seek and a read per value.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 
-from whoosh.columns import EmptyColumnReader
-from whoosh.filedb.structfile import BufferFile
+import numpy as np
+from whoosh.columns import VarBytesColumn
 
 
 def iter_text_columns(ix, names: tuple[str, ...]) -> Iterator[tuple[int, tuple[str, ...]]]:
     """Yield (document number, values of the named columns) for every live document.
 
-    The columns must hold text (sortable ID fields: UTF-8 bytes). The document numbers are
-    the ones a writer opened on the same index generation deletes by
+    The columns must hold text (sortable ID fields: UTF-8 in variable-bytes columns). The
+    document numbers are the ones a writer opened on the same index generation deletes by
     (``writer.delete_document``): segments in table-of-contents order, each numbered from
     where the previous one ends.
     """
@@ -33,7 +34,7 @@ def iter_text_columns(ix, names: tuple[str, ...]) -> Iterator[tuple[int, tuple[s
             if compound:
                 storage.close()
         deleted = set(segment.deleted_docs())
-        for docnum, raw in enumerate(zip(*columns, strict=True)):
+        for docnum, raw in enumerate(zip(*(column.tolist() for column in columns), strict=True)):
             if docnum not in deleted:
                 # bytes.decode directly: the fields' from_bytes goes through a Python
                 # wrapper, a third of the time at 60,000 values.
@@ -41,17 +42,55 @@ def iter_text_columns(ix, names: tuple[str, ...]) -> Iterator[tuple[int, tuple[s
         base += segment.doc_count_all()
 
 
-def _column(storage, segment, field, name: str):
-    """Return a reader of one column of a segment, over a copy of the column in memory."""
+def _column(storage, segment, field, name: str) -> np.ndarray:
+    """Return one column of a segment as a bytes array, read in one go."""
     doccount = segment.doc_count_all()
     filename = segment.codec().column_filename(segment, name)
     if not storage.file_exists(filename):
         # No document of the segment had the field: Whoosh's readers give the default too.
-        return EmptyColumnReader(field.column_type.default_value(), doccount)
+        return np.full(doccount, field.column_type.default_value(), dtype=bytes)
     length = storage.file_length(filename)
     file = storage.open_file(filename)
     try:
         data = file.get(0, length)
     finally:
         file.close()
-    return field.column_type.reader(BufferFile(data), 0, length, doccount)
+    return varbytes_values(data, doccount)
+
+
+def varbytes_values(raw: bytes, count: int) -> np.ndarray:
+    """Return the values of a whole variable-bytes column file as a fixed-width bytes array.
+
+    Whoosh's own reader derives the value offsets in a Python loop and reads each value
+    from the file on its own; here the lengths become offsets with numpy and every value is
+    cut out of the one read. Layout (whoosh.columns.VarBytesColumn.Writer): the values, the
+    lengths array, [the offsets array], the lengths typecode, [the offsets typecode, "X"];
+    the arrays are big-endian.
+    """
+    if not count:
+        return np.empty(0, dtype="S1")
+    end = len(raw) - 1
+    offsets = None
+    if raw[end:] == b"X":
+        lengths_code, offsets_code = chr(raw[end - 2]), chr(raw[end - 1])
+        end -= 2
+        size = struct.calcsize(offsets_code)
+        offsets = np.frombuffer(raw[end - count * size : end], dtype=f">u{size}")
+        end -= count * size
+    else:
+        lengths_code = chr(raw[end])
+    size = struct.calcsize(lengths_code)
+    lengths = np.frombuffer(raw[end - count * size : end], dtype=f">u{size}").astype(np.int64)
+    if offsets is None:
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    width = max(int(lengths.max()), 1)
+    data = np.frombuffer(raw, dtype=np.uint8)
+    cells = offsets.astype(np.int64)[:, None] + np.arange(width)[None, :]
+    inside = np.arange(width)[None, :] < lengths[:, None]
+    table = np.where(inside, data[np.minimum(cells, len(data) - 1)], 0).astype(np.uint8)
+    return table.view(f"S{width}").ravel()
+
+
+def is_varbytes(field) -> bool:
+    """Whether a field's column is one varbytes_values() can read."""
+    return isinstance(field.column_type, VarBytesColumn)

@@ -13,7 +13,6 @@ is tied to that codec: the equivalence test is what catches a change in it.
 
 from __future__ import annotations
 
-import struct
 import threading
 from collections import OrderedDict
 from itertools import accumulate
@@ -22,10 +21,11 @@ from pickle import loads
 import numpy as np
 from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.columns import VarBytesColumn
 from whoosh.matching import ListMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
+
+from search.index_columns import is_varbytes, varbytes_values
 
 # Decoded postings kept per index state, counted in postings and phrase words' positions
 # (8 bytes each): repeated words skip Whoosh's block decoding. The 270 benchmark queries at
@@ -130,41 +130,14 @@ def _length_bytes(leaf, fieldname: str) -> np.ndarray:
 
 
 def _column_bytes(leaf, fieldname: str) -> np.ndarray:
-    """Read a segment's variable-bytes column in one go, into a fixed-width bytes array.
-
-    Whoosh's own reader derives the value offsets in a Python loop and reads each value
-    from the file on its own; here the lengths become offsets with numpy and every value
-    is cut out of one read. Another column format falls back to Whoosh's reader.
-    """
+    """Read a segment's column in one go (search.index_columns), through the leaf's files."""
     perdoc, count = leaf._perdoc, leaf.doc_count_all()
-    if not isinstance(leaf.schema[fieldname].column_type, VarBytesColumn) or not count:
+    if not is_varbytes(leaf.schema[fieldname]) or not count:
         return np.array(list(leaf.column_reader(fieldname, translate=False)), dtype=bytes)
     if fieldname not in perdoc._colfiles:  # opened as column_reader() does: closed with it
         perdoc._colfiles[fieldname] = perdoc._get_column_file(fieldname)
     colfile, base, length = perdoc._colfiles[fieldname]
-    raw = colfile.get(base, length)
-    # Layout (whoosh.columns.VarBytesColumn.Writer): values, lengths array, [offsets
-    # array], lengths typecode, [offsets typecode, "X"]; arrays are big-endian.
-    end = len(raw) - 1
-    offsets = None
-    if raw[end:] == b"X":
-        lengths_code, offsets_code = chr(raw[end - 2]), chr(raw[end - 1])
-        end -= 2
-        size = struct.calcsize(offsets_code)
-        offsets = np.frombuffer(raw[end - count * size : end], dtype=f">u{size}")
-        end -= count * size
-    else:
-        lengths_code = chr(raw[end])
-    size = struct.calcsize(lengths_code)
-    lengths = np.frombuffer(raw[end - count * size : end], dtype=f">u{size}").astype(np.int64)
-    if offsets is None:
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    width = max(int(lengths.max()), 1)
-    data = np.frombuffer(raw, dtype=np.uint8)
-    cells = offsets.astype(np.int64)[:, None] + np.arange(width)[None, :]
-    inside = np.arange(width)[None, :] < lengths[:, None]
-    table = np.where(inside, data[np.minimum(cells, len(data) - 1)], 0).astype(np.uint8)
-    return table.view(f"S{width}").ravel()
+    return varbytes_values(colfile.get(base, length), count)
 
 
 class _Postings:
