@@ -108,6 +108,12 @@ class IndexArrays:
             self._columns[fieldname] = np.concatenate([part.astype(f"S{width}") for part in parts])
         return self._columns[fieldname]
 
+    def counts(self, fieldname: str, which: np.ndarray) -> list[tuple[str, int]]:
+        """Return (value, documents) of a column over some documents (docnums or a mask)."""
+        values, codes = self.codes(fieldname)
+        found = np.bincount(codes[which], minlength=len(values)).tolist()
+        return [(value, n) for value, n in zip(values, found, strict=True) if n]
+
     def codes(self, fieldname: str) -> tuple[list[str], np.ndarray]:
         """Return a column's distinct values (sorted, as text) and each document's index."""
         if fieldname not in self._codes:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -393,14 +392,15 @@ class Engine:
         """Return the best-ranked docnum of each story, and a function listing the rest."""
         if not group:
             return ranked, lambda docnum: []
-        story = self._story_codes(arrays)[ranked]
+        codes = self._story_codes(arrays)
+        story = codes[ranked]
         grouped = np.flatnonzero(story >= 0)
         _, first = np.unique(story[grouped], return_index=True)
         leading = story < 0
         leading[grouped[first]] = True
 
         def folded_of(docnum: int) -> list[int]:
-            code = self._story_codes(arrays)[docnum]
+            code = codes[docnum]
             if code < 0:
                 return []
             return ranked[(story == code) & ~leading].tolist()
@@ -416,9 +416,7 @@ class Engine:
         """Count the matching articles per language, source and year."""
         facets = {}
         for name, fieldname in FACETS.items():
-            values, codes = arrays.codes(fieldname)
-            counts = np.bincount(codes[docnums], minlength=len(values)).tolist()
-            pairs = [(v, n) for v, n in zip(values, counts, strict=True) if n and v]
+            pairs = [(v, n) for v, n in arrays.counts(fieldname, docnums) if v]
             facets[name] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
         facets["year"].sort(key=lambda kv: kv[0], reverse=True)
         return facets
@@ -548,11 +546,9 @@ class Engine:
         generation = current_generation(self.index_dir)
         # The facet columns, not the stored records: no article body is unpickled here.
         arrays = self._arrays(searcher)
-        langs, sources = Counter(), Counter()
-        for counts, fieldname in ((langs, "lang"), (sources, "source_name")):
-            values, codes = arrays.codes(fieldname)
-            live = np.bincount(codes[arrays.live], minlength=len(values)).tolist()
-            counts.update({v or "(unknown)": n for v, n in zip(values, live, strict=True) if n})
+        langs = dict(arrays.counts("lang", arrays.live))
+        outlets = arrays.counts("source_name", arrays.live)
+        sources = {outlet or "(unknown)": n for outlet, n in outlets}
         size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
         return {
             "documents": searcher.doc_count(),
