@@ -8,7 +8,7 @@ from whoosh import fields, formats
 from whoosh.analysis import SimpleAnalyzer, Token, Tokenizer
 from whoosh.system import pack_uint
 
-from search.analysis import WORD_RE, iter_terms, normalize, word_terms
+from search.analysis import iter_terms, normalize
 
 # Bump when the schema or the analysis changes what is stored: an index built by an older
 # version is then refused with a message to rebuild instead of returning wrong results.
@@ -81,18 +81,13 @@ class BilingualPositions(formats.Positions):
             return
         positions: dict[str, list[int]] = {}
         weights: dict[str, float] = {}
-        pos = -1
-        for match in WORD_RE.finditer(value):
-            stacked = word_terms(match.group())
-            if stacked:
-                pos += 1
-                for text, weight, _ in stacked:
-                    if text in positions:
-                        positions[text].append(pos)
-                        weights[text] += weight
-                    else:
-                        positions[text] = [pos]
-                        weights[text] = weight
+        for text, weight, pos, _, _, _ in iter_terms(value):
+            if text in positions:
+                positions[text].append(pos)
+                weights[text] += weight
+            else:
+                positions[text] = [pos]
+                weights[text] = weight
         boost = self.field_boost
         for text, places in positions.items():
             deltas = [places[0]] + [b - a for a, b in zip(places, places[1:], strict=False)]
