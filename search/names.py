@@ -100,9 +100,8 @@ def _initials_table() -> dict[str, frozenset[str]]:
     # Folds of two letters change the initial: dzh -> j -> i, kh -> h, ks -> x.
     for initial, extra in (("i", "dд"), ("h", "kк"), ("x", "kк")):
         table.setdefault(initial, set()).update(extra)
-    for line in ALIAS_FILE.read_text(encoding="utf-8").splitlines():
-        names = [n.strip().lower() for n in line.split("#", 1)[0].split("\t") if n.strip()]
-        if names:
-            initial = skeleton(names[0])[:1]
-            table.setdefault(initial, set()).update(name[0] for name in names)
+    # An alias (Гасанов -> hasanov) gives its key to words starting like the other spelling.
+    by_letter = {initial: frozenset(found) for initial, found in table.items()}
+    for spelling, key in _aliases().items():
+        table.setdefault(key[:1], set()).update(by_letter.get(spelling[:1], ()))
     return {initial: frozenset(found) for initial, found in table.items()}
