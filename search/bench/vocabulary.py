@@ -259,7 +259,8 @@ def russian_vocabulary() -> Vocabulary:
     rng = random.Random(VOCABULARY_SEED)
     core = _data_words("bench_words_ru.txt")[""]
     paradigms = harvest_russian_lemmas()
-    sample = [w for w in paradigms if w not in set(core)]
+    in_core = set(core)
+    sample = [w for w in paradigms if w not in in_core]
     rng.shuffle(sample)
     lemmas = (core + sample)[:RU_LEMMAS]
 
