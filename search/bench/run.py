@@ -306,6 +306,10 @@ def _mark(report: dict, name: str) -> str:
     return "PASS" if check["ok"] else "FAIL"
 
 
+def _percentiles_text(stats: dict) -> str:
+    return f"{stats['p50']:.1f} / {stats['p95']:.1f} / {stats['p99']:.1f} ms"
+
+
 def format_report(report: dict) -> str:
     """Return the report as a plain-text table."""
     env, corpus = report["environment"], report["corpus"]
@@ -352,7 +356,7 @@ def format_report(report: dict) -> str:
     if engine:
         row(
             "search p50/p95/p99 (engine)",
-            f"{engine['p50']:.1f} / {engine['p95']:.1f} / {engine['p99']:.1f} ms",
+            _percentiles_text(engine),
             f"p95 <= {TARGET_SEARCH_P95_MS:.0f} ms",
             _mark(report, "search_p95_ms"),
         )
@@ -360,14 +364,14 @@ def format_report(report: dict) -> str:
         if cold:
             row(
                 "  first pass (postings not cached)",
-                f"{cold['p50']:.1f} / {cold['p95']:.1f} / {cold['p99']:.1f} ms",
+                _percentiles_text(cold),
             )
     if "search_http" in report:
         web = report["search_http"]
         errors = f", {web['errors']} errors" if web["errors"] else ""
         row(
             "search p50/p95/p99 (HTTP API)",
-            f"{web['p50']:.1f} / {web['p95']:.1f} / {web['p99']:.1f} ms{errors}",
+            _percentiles_text(web) + errors,
         )
     if "cli" in report:
         cli = report["cli"]
