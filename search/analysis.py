@@ -41,7 +41,10 @@ MAX_WORD_CHARS = 60  # longer "words" are junk (base64, URLs): kept, but not ana
 
 # Typographic hyphens and apostrophes to ASCII, ё to е, and the combining dot that
 # lowercasing the Turkish/Azerbaijani İ leaves behind (İlham -> ilham).
-_FOLD = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2019": "'", "ё": "е", "\u0307": None})
+# One character for another, so folded text keeps every character in place (snippets rely
+# on that); normalize() also drops the combining dot of "й" written as "и" + U+0307.
+CHARACTER_FOLDS = {"\u2010": "-", "\u2011": "-", "\u2019": "'", "ё": "е"}
+_FOLD = str.maketrans({**CHARACTER_FOLDS, "\u0307": None})
 
 STOP_WORDS = frozenset(
     """

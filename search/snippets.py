@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
-from search.analysis import WORD_RE, word_terms
+from search.analysis import CHARACTER_FOLDS, WORD_RE, word_terms
 from search.names import key_initials
 
 FRAGMENT_CHARS = 220  # longest fragment, matches included
@@ -150,7 +150,6 @@ def match_spans(text: str, terms: set[str]) -> list[Span]:
 
 
 _JOINERS = "-\u2010\u2011'\u2019"  # the characters WORD_RE allows inside a word
-_ASCII_JOINERS = (("\u2010", "-"), ("\u2011", "-"), ("\u2019", "'"))
 _WORD_CHAR = re.compile(r"\w").match
 
 
@@ -164,16 +163,16 @@ def _name_hints(initials: frozenset[str]) -> re.Pattern | None:
     if not initials:
         return None
     capitals = "".join(sorted({re.escape(letter.upper()) for letter in initials}))
-    return re.compile(f"[{capitals}\\d\\-\u2010\u2011'\u2019]")
+    return re.compile(f"[{capitals}\\d{re.escape(_JOINERS)}]")
 
 
 def _candidates(text: str, prefixes: set[str], names: re.Pattern | None) -> list[int]:
     """Return, in order, the indexes where a word that may match starts or is hit inside."""
     # Folded like search.analysis.normalize, keeping every character in place (and
     # str.replace, unlike str.translate, runs at memchr speed).
-    folded = text.lower().replace("ё", "е")
-    for typographic, ascii_ in _ASCII_JOINERS:
-        folded = folded.replace(typographic, ascii_)
+    folded = text.lower()
+    for source, target in CHARACTER_FOLDS.items():
+        folded = folded.replace(source, target)
     if len(folded) != len(text):  # a letter whose lowercase is longer: look at every word
         return [word.start() for word in WORD_RE.finditer(text)]
     found = set()
