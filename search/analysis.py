@@ -33,7 +33,7 @@ WORD_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
 # In queries a leading "=" asks for the exact word form.
 QUERY_WORD_RE = re.compile(r"=?\w+(?:[-\u2010\u2011'\u2019]\w+)*")
 EXACT_PREFIX = "="
-CACHE_SIZE = 150_000  # distinct word forms kept per process (each of four caches)
+CACHE_SIZE = 100_000  # distinct word forms kept per process (each of four caches)
 PARSE_CACHE_SIZE = 10_000  # pymorphy3 parse lists kept (heavy; word_terms caches most uses)
 # Index-side lemmas below this probability are dropped: they only add noise.
 INDEX_MIN_SCORE = 0.005
