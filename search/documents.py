@@ -25,6 +25,8 @@ MAX_BYTES = 5 * 1024 * 1024  # larger files are refused: no news article is this
 SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_MAX_BYTES = 64 * 1024  # a sidecar holds five short fields
 SIDECAR_FIELDS = ("title", "date", "source", "url", "lang")
+SIDECAR_MAX_DEPTH = 8  # nested arrays or objects refused unparsed (a valid sidecar has one)
+SIDECAR_MAX_NUMBER = 40  # characters in a number refused unconverted (no field is a number)
 LANGUAGES = ("ru", "en")
 # Code pages tried for files that are not UTF-8: what old Windows and Unix tools saved
 # Russian (Windows-1251, KOI8-R) and English (Windows-1252) news in.
@@ -50,6 +52,7 @@ _CYRILLIC_WORD_RE = re.compile(r"[\u0400-\u04ff]+")
 _PLAIN_CHARS_RE = re.compile(r"[\t\n\r\x20-\x7e\u0410-\u044f\u0401\u0451«»“”„‘’—–…№]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_JSON_STRUCTURE_RE = re.compile(r'[\[\]{}"\\]')
 _CONTROL_CHAR_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # Bytes that never occur in text files (tab, newlines, form feed and escape are allowed).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x1b")
@@ -283,12 +286,20 @@ def read_document(path: Path, corpus: Path) -> NewsDocument:
         "url": article.url,
         **overrides,
     }
-    return NewsDocument(
+    doc = NewsDocument(
         id=document_id(path, corpus),
         path=path.relative_to(corpus).as_posix(),
         hash=_fingerprint(raw, sidecar),
         **fields,
     )
+    if not is_valid_unicode(doc.id):
+        raise DocumentError("file name is not valid UTF-8; rename it")
+    for name in ("title", "body", "source", "url"):
+        # Decoded bytes are valid Unicode; a lone surrogate would break every search that
+        # finds the article, so nothing that holds one reaches the index.
+        if (value := getattr(doc, name)) and not is_valid_unicode(value):
+            raise DocumentError(f"{name} is not valid Unicode (a lone surrogate)")
+    return doc
 
 
 def _fingerprint(article: bytes, sidecar: bytes | None) -> str:
@@ -414,23 +425,38 @@ def _clean_text(text: str) -> str:
 
 
 def _read_sidecar(path: Path) -> bytes | None:
+    """Read the sidecar beside an article, refusing one too large before reading it."""
     sidecar = sidecar_path(path)
     if not sidecar.is_file():
         return None
     try:
-        if sidecar.stat().st_size > SIDECAR_MAX_BYTES:
-            raise DocumentError(f"bad sidecar: too large (limit {SIDECAR_MAX_BYTES} bytes)")
-        return sidecar.read_bytes()
+        size = sidecar.stat().st_size
+        if size > SIDECAR_MAX_BYTES:
+            raise DocumentError(f"bad sidecar: too large ({size} bytes, limit {SIDECAR_MAX_BYTES})")
+        with sidecar.open("rb") as file:
+            raw = file.read(SIDECAR_MAX_BYTES + 1)  # it may have grown since stat
     except OSError as exc:
         raise DocumentError(f"bad sidecar: cannot read: {_os_reason(exc)}") from None
+    if len(raw) > SIDECAR_MAX_BYTES:
+        raise DocumentError(f"bad sidecar: too large (over {SIDECAR_MAX_BYTES} bytes)")
+    return raw
 
 
 def _parse_sidecar(raw: bytes) -> dict:
     """Validate a NAME.meta.json sidecar and return the fields it sets."""
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DocumentError("bad sidecar: not UTF-8") from None
+    if _json_depth(text) > SIDECAR_MAX_DEPTH:
+        # Refused before parsing: json's parser recurses once per level (RecursionError).
+        raise DocumentError(f"bad sidecar: nested deeper than {SIDECAR_MAX_DEPTH} levels")
+    try:
+        data = json.loads(
+            text,
+            parse_int=lambda number: int(_short_number(number)),
+            parse_float=lambda number: float(_short_number(number)),
+        )
     except json.JSONDecodeError as exc:
         raise DocumentError(
             f"bad sidecar: invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
@@ -452,6 +478,9 @@ def _sidecar_value(name: str, value: object) -> str | None:
         return None  # null clears a wrongly extracted value
     if not isinstance(value, str) or not value.strip():
         raise DocumentError(f"bad sidecar: {name} must be a non-empty string")
+    if not is_valid_unicode(value):
+        # JSON's \ud800 escape decodes to a lone surrogate: no text, and no UTF-8 for it.
+        raise DocumentError(f"bad sidecar: {name} is not valid Unicode (a lone surrogate)")
     value = " ".join(value.split())
     if name == "lang" and value not in LANGUAGES:
         raise DocumentError(f"bad sidecar: lang must be 'ru' or 'en', not {value!r}")
@@ -460,6 +489,42 @@ def _sidecar_value(name: str, value: object) -> str | None:
     if name == "url" and not value.startswith(("http://", "https://")):
         raise DocumentError(f"bad sidecar: url must start with http:// or https://, not {value!r}")
     return value
+
+
+def _json_depth(text: str) -> int:
+    """Return how deep the arrays and objects of a JSON text nest, brackets in strings aside."""
+    if text.count("[") + text.count("{") <= SIDECAR_MAX_DEPTH:
+        return 0  # the common case: too few brackets to nest too deep, nothing to scan
+    depth = deepest = 0
+    in_string = False
+    escaped_at = -1  # the position of the character a backslash escapes
+    for match in _JSON_STRUCTURE_RE.finditer(text):
+        char, at = match[0], match.start()
+        if at == escaped_at:
+            continue
+        if in_string:
+            if char == "\\":
+                escaped_at = at + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _short_number(text: str) -> str:
+    """Return a JSON number's text; refuse one too long to convert (int() of 5,000 digits
+    raises ValueError, and takes quadratic time below that)."""
+    if len(text) > SIDECAR_MAX_NUMBER:
+        raise DocumentError(
+            f"bad sidecar: a number of {len(text)} characters (limit {SIDECAR_MAX_NUMBER})"
+        )
+    return text
 
 
 def _is_iso_date(value: str) -> bool:

@@ -6,6 +6,7 @@ the rest of the corpus is indexed, and never reach the index in a form that brea
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from search.documents import SkippedPath, iter_article_files
+from search.documents import DocumentError, SkippedPath, iter_article_files, read_document
 
 DEFSEARCH = Path(sys.executable).with_name("defsearch")
 SETPRIV = shutil.which("setpriv")
@@ -143,6 +144,13 @@ def test_the_walk_reports_what_it_passes_over_and_what_stays_indexed(tmp_path):
     ]
 
 
+def test_text_that_is_not_valid_unicode_never_reaches_a_record(tmp_path):
+    path = tmp_path / os.fsdecode(b"\xff.txt")  # as os.scandir names it: "\udcff.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    with pytest.raises(DocumentError, match="^file name is not valid UTF-8; rename it$"):
+        read_document(path, tmp_path)
+
+
 # Unreadable folders ------------------------------------------------------------------------
 
 
@@ -178,3 +186,62 @@ def test_an_unreadable_folder_keeps_its_articles_and_is_reported(dirs):
         sub.chmod(0o755)
     report = sync(corpus, index, prefix=prefix)
     assert (report["unchanged"], report["failed"]) == (5, [])
+
+
+# Sidecars ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "reason"),
+    [
+        (b"[" * 5000, "bad sidecar: nested deeper than 8 levels"),
+        (b'{"title": ' + b"9" * 5000 + b"}", "bad sidecar: a number of 5000 characters (limit 40)"),
+        (
+            b'{"title": 1.' + b"5" * 5000 + b"}",
+            "bad sidecar: a number of 5002 characters (limit 40)",
+        ),
+        (b'{"title": "Zebra\\ud800 crossing"}', "bad sidecar: title is not valid Unicode"),
+        (b'{"titl\\udfff": "Zebra"}', "bad sidecar: unknown field 'titl\\udfff'"),
+    ],
+)
+def test_a_bad_sidecar_fails_its_article_only(dirs, sidecar, reason):
+    corpus, index = dirs
+    write_with_sidecar(corpus, "zebra", sidecar)
+    report = sync(corpus, index)
+    assert report["added"] == 2
+    assert failures(report, corpus)["zebra.txt"].startswith(reason)
+
+
+def test_a_sidecar_title_with_a_lone_surrogate_never_breaks_a_search(dirs):
+    corpus, index = dirs
+    write_with_sidecar(corpus, "zebra", b'{"title": "Zebra\\ud800 crossing"}')
+    assert "zebra.txt" in failures(sync(corpus, index), corpus)
+    assert hits(corpus, index, "zebra") == []  # was: "unexpected error" (the web page: 500)
+    (corpus / "zebra.meta.json").write_text('{"title": "Zebra crossing"}', encoding="utf-8")
+    assert sync(corpus, index)["added"] == 1
+    code, out, err = run(corpus, index, "search", "zebra")
+    assert code == 0 and "Zebra crossing" in out
+
+
+def test_brackets_inside_sidecar_strings_do_not_count_as_nesting(dirs):
+    corpus, index = dirs
+    write_with_sidecar(corpus, "zebra", json.dumps({"title": 'Zebra [[[[{{{{"[[[[[[[['}).encode())
+    report = sync(corpus, index)
+    assert (report["added"], report["failed"]) == (3, [])
+
+
+def _limit_memory():
+    resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024**2, 1536 * 1024**2))
+
+
+def test_a_huge_sidecar_is_refused_before_it_is_read(dirs):
+    corpus, index = dirs
+    write_with_sidecar(corpus, "zebra", b"")
+    with (corpus / "zebra.meta.json").open("wb") as file:
+        file.truncate(3 * 1024**3)  # sparse: 3 GiB that cost no disk
+    # Reading it whole would need 3 GiB of memory: under this limit it fails the sync.
+    report = sync(corpus, index, preexec_fn=_limit_memory)
+    assert report["added"] == 2
+    assert failures(report, corpus) == {
+        "zebra.txt": "bad sidecar: too large (3221225472 bytes, limit 65536)"
+    }
