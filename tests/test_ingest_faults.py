@@ -245,3 +245,33 @@ def test_a_huge_sidecar_is_refused_before_it_is_read(dirs):
     assert failures(report, corpus) == {
         "zebra.txt": "bad sidecar: too large (3221225472 bytes, limit 65536)"
     }
+
+
+# defsearch add -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "shown", "reason"),
+    [
+        (".hidden.txt", ".hidden.txt", "a hidden name (starting with '.') is never indexed"),
+        ("x.meta.json", "x.meta.json", "a .meta.json file is the sidecar of an article"),
+        (os.fsdecode(b"\xfe.txt"), "\\xfe.txt", "the file name is not valid UTF-8"),
+    ],
+    ids=["hidden", "sidecar", "not-utf8"],
+)
+def test_add_refuses_a_name_that_would_never_be_indexed(dirs, tmp_path, name, shown, reason):
+    corpus, index = dirs
+    (tmp_path / name).write_text(ARTICLE, encoding="utf-8")
+    code, out, err = run(corpus, index, "add", name, cwd=tmp_path)
+    assert code == 1 and out == ""
+    assert err.startswith(f"defsearch: error: cannot add {shown}: {reason}")
+    assert len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in corpus.iterdir()) == ["en_deal.txt", "ru_deal.txt"]
+
+
+def test_add_refuses_an_article_whose_sidecar_nests_too_deep(dirs, tmp_path):
+    corpus, index = dirs
+    write_with_sidecar(tmp_path, "zebra", b"[" * 5000)
+    code, _, err = run(corpus, index, "add", str(tmp_path / "zebra.txt"))
+    assert code == 1
+    assert err.strip().endswith("zebra.txt: bad sidecar: nested deeper than 8 levels")
