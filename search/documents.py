@@ -15,7 +15,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -78,6 +78,9 @@ class NewsDocument:
     source: str | None = None
     url: str | None = None
     hash: str = ""  # fingerprint() of the article and its sidecar
+    # Where each field was found: {"date": "dateline", "source": "url", ...} (see extract).
+    provenance: dict[str, str] = field(default_factory=dict)
+    dropped: tuple[str, ...] = ()  # lines dropped as page furniture
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -163,7 +166,7 @@ def read_document(path: Path, corpus: Path) -> NewsDocument:
         raise DocumentError("empty file (only whitespace)")
     if not _LETTER_RE.search(text):
         raise DocumentError("no text: the file holds no letters")
-    article = extract_article(text)
+    article = extract_article(text, detect_lang(text))
     if article is None:
         raise DocumentError("no article text, only separators and boilerplate")
     fields = {
@@ -175,10 +178,14 @@ def read_document(path: Path, corpus: Path) -> NewsDocument:
         "url": article.url,
         **overrides,
     }
+    provenance = {**article.provenance, "lang": "text"}
+    provenance.update(dict.fromkeys(overrides, "sidecar"))
     return NewsDocument(
         id=document_id(path, corpus),
         path=path.relative_to(corpus).as_posix(),
         hash=_fingerprint(raw, sidecar),
+        provenance={key: where for key, where in provenance.items() if fields.get(key)},
+        dropped=article.dropped,
         **fields,
     )
 
