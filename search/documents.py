@@ -190,6 +190,23 @@ def read_document(path: Path, corpus: Path) -> NewsDocument:
     )
 
 
+def inspect_file(path: Path) -> dict:
+    """Return what an article file would become, and where each value was found.
+
+    Nothing is indexed; a file that cannot be read gives {"path", "error"}.
+    """
+    try:
+        doc = read_document(path, path.parent)
+    except DocumentError as exc:
+        return {"path": str(path), "error": str(exc)}
+    return {
+        "path": str(path),
+        **{key: getattr(doc, key) for key in ("title", "date", "source", "url", "lang")},
+        "provenance": doc.provenance,
+        "dropped": list(doc.dropped),
+    }
+
+
 def _fingerprint(article: bytes, sidecar: bytes | None) -> str:
     digest = hashlib.sha256(article)
     if sidecar is not None:

@@ -205,6 +205,7 @@ def _record_fields(doc: NewsDocument) -> dict:
         "url": doc.url or "",
         "lang": doc.lang,
         "hash": doc.hash,
+        "provenance": doc.provenance,
     }
 
 
