@@ -11,7 +11,7 @@ from datetime import date
 from functools import lru_cache
 
 MIN_YEAR = 1900  # a date before this is a typo, not a news date
-YEAR_GUESS_MAX_DAYS = 200  # a dateline's day takes a year only this close to a dated clue
+YEAR_GUESS_MAX_DAYS = 60  # a dateline's day takes a year only this close to a dated clue
 
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -36,7 +36,7 @@ DATE_RE = re.compile(
       | (?P<y3>\d{{4}})-(?P<m3>[01]?\d)-(?P<d3>[0-3]?\d)
       | (?P<d4>[0-3]?\d)\.(?P<m4>[01]?\d)\.(?P<y4>\d{{4}})
       | (?P<d5>[0-3]?\d)-(?P<m5>{MONTHS})-(?P<y5>\d{{4}})
-      | (?P<a6>[01]?\d)/(?P<b6>[0-3]?\d)/(?P<y6>\d{{4}})
+      | (?P<a6>[0-3]?\d)/(?P<b6>[0-3]?\d)/(?P<y6>\d{{4}})
     )
     (?:\s*(?:г\.|года|год)(?!\w))?
     (?![\w-])""",
