@@ -14,6 +14,7 @@ from importlib.resources import files
 
 from search.dates import find_date
 from search.outlets import known_outlet
+from search.outlets import table as outlet_table
 
 HEADER_BLOCK_LINES = 8  # a crawler's id / lang / title: lines stand before the headline
 META_LINE_MAX_CHARS = 100  # a longer line is story text, even in the header or credit
@@ -25,7 +26,9 @@ _TIME_RE = re.compile(
 )
 # Words a dated line may start with before the date itself.
 _DATE_LABEL_RE = re.compile(
-    r"(?:(?:date|dated|published|posted|updated|дата|опубликовано)\s*:?)?", re.IGNORECASE
+    r"(?:(?:date|dated|published|posted|updated|дата|дата публикации|опубликовано|обновлено)"
+    r"\s*:?)?\s*(?:\d{1,2}:\d{2},?)?",  # a time may come first: "12:34, 5 марта 2019"
+    re.IGNORECASE,
 )
 _DOMAIN = r"[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.[A-Za-z]{2,}"  # UrduPoint.com, Azeri.Today
 _CAP_WORD = r"[A-ZА-ЯЁ0-9][\w&'’.+-]*"
@@ -34,7 +37,7 @@ _OUTLET = rf"(?:{_DOMAIN}|{_CAP_WORD}(?:\s+(?:of|the|de|и)?\s*{_CAP_WORD}){{0,3
 _OUTLET_RE = re.compile(_OUTLET)
 _DOMAIN_RE = re.compile(_DOMAIN)
 _URL_LINE_RE = re.compile(
-    r"(?:(?:kaynak/source|kaynak|source|источник|link|ссылка)\s*:\s*)?<?(?P<url>https?://[^\s<>]+)>?",
+    r"(?:(?:kaynak/source|kaynak|source|источник|link|url|ссылка)\s*:\s*)?<?(?P<url>https?://[^\s<>]+)>?",
     re.IGNORECASE,
 )
 _COPYRIGHT_RE = re.compile(
@@ -51,7 +54,8 @@ _SOURCE_LABEL_RE = re.compile(
 TRAILING_CREDIT_RE = re.compile(rf"\((?P<src>{_OUTLET})\)$")  # "... he added. (Vestnik Kavkaza)"
 # A labelled credit of any spelling: "Источник: RT на русском" (a short name, not a clause).
 _ANY_SOURCE_LABEL_RE = re.compile(
-    r"(?:kaynak/source|kaynak|source|источник)\s*:\s*[«\"“]?(?P<src>[^\W\d_][^:;!?«»\"“”]{1,59}?)"
+    r"(?:kaynak/source|kaynak|source|источник|по материалам)\s*:?\s*"
+    r"[«\"“]?(?P<src>[^\W\d_][^:;!?«»\"“”]{1,59}?)"
     r"[»\"”]?\.?",
     re.IGNORECASE,
 )
@@ -88,8 +92,12 @@ def is_boilerplate(line: str) -> bool:
     if len(line) > BOILERPLATE_MAX_CHARS:
         return False
     exact, patterns = _boilerplate()
-    key = line.casefold().rstrip(" .!:")
-    return key in exact or line.casefold() in exact or bool(patterns.fullmatch(line))
+    # A lower-case line ending in a period is the end of a wrapped sentence ("…earnings per"
+    # / "share."), however much it looks like a button.
+    if not (line[0].islower() and line.endswith(".")):
+        if line.casefold() in exact or line.casefold().rstrip(" .!:") in exact:
+            return True
+    return bool(patterns.fullmatch(line))
 
 
 @lru_cache(maxsize=1)
@@ -158,8 +166,12 @@ def _sign_off_outlet(text: str) -> str | None:
 
 
 def outlet_name(name: str) -> str:
-    """Spell a credited outlet the way the table does ("Reuter" → "Reuters")."""
-    return known_outlet(name) or name
+    """Spell a credited outlet the way the table does ("Reuter" → "Reuters", "ria.ru")."""
+    if listed := known_outlet(name):
+        return listed
+    if _DOMAIN_RE.fullmatch(name) and (listed := outlet_table().for_host(name)):
+        return listed
+    return name
 
 
 def metadata_line(line: str, in_header: bool) -> Meta | None:
@@ -182,23 +194,25 @@ def metadata_line(line: str, in_header: bool) -> Meta | None:
         return None
     prefix = line[: m.start()].strip()
     suffix = _TIME_RE.sub("", line[m.end() :], count=1).strip()
-    if prefix.endswith("(") and suffix == ")":  # "AzerNews (05 October 2019)"
+    if prefix.endswith("(") and suffix == ")":  # "AzerNews (05 October 2019)", "(21.12.2020)"
         outlet = prefix[:-1].strip()
-        return Meta(date=m, source=outlet) if _isoutlet_name(outlet) else None
+        if not outlet:
+            return Meta(date=m)
+        return Meta(date=m, source=outlet) if _is_outlet_name(outlet) else None
     if _DATE_LABEL_RE.fullmatch(prefix):  # "07.10.2019", "date 2019-06-26 UrduPoint.com"
         outlet = suffix.lstrip("|,–—- ")
         if not outlet or not _LETTER_RE.search(outlet):  # a view counter: "17:43 168"
             return Meta(date=m) if not outlet or outlet.isdigit() else None
-        return Meta(date=m, source=outlet) if _isoutlet_name(outlet) else None
+        return Meta(date=m, source=outlet) if _is_outlet_name(outlet) else None
     outlet = prefix.rstrip(",|–—- ")  # "ТАСС, 12 марта 2021 г.", "Defense News | March 12, 2021"
     if suffix or outlet == prefix:
         return None
     if known_outlet(outlet) or _DOMAIN_RE.fullmatch(outlet):
         return Meta(date=m, source=outlet)
-    if "|" in prefix and _isoutlet_name(outlet):  # an unlisted "Outlet | date"
+    if "|" in prefix and _is_outlet_name(outlet):  # an unlisted "Outlet | date"
         return Meta(date=m, source=outlet)
     return None  # "Тулси Габбард, 12 февраля 2020 года": a photo caption, not a credit
 
 
-def _isoutlet_name(name: str) -> bool:
+def _is_outlet_name(name: str) -> bool:
     return bool(_OUTLET_RE.fullmatch(name) and _LETTER_RE.search(name) and not find_date(name))

@@ -41,12 +41,20 @@ _ANY_PLACE = r"[^\W\d_][\w'’.-]*(?:[\s-][^\W\d_][\w'’.-]*){0,3}"
 _PLACE_DAY_RE = re.compile(rf"(?P<place>{_CAPS_PLACE})[,.]\s*(?P<day>{_DAY})")
 _ANY_PLACE_DAY_RE = re.compile(rf"(?P<place>{_ANY_PLACE})[,.]\s*(?P<day>{_DAY})", re.IGNORECASE)
 _PLACE_AGENCY_RE = re.compile(rf"(?P<place>{_CAPS_PLACE})\s*\((?P<agency>[^()\d]{{2,40}})\){_DASH}")
+_ANY_PLACE_AGENCY_RE = re.compile(
+    rf"(?P<place>{_ANY_PLACE})\s*\((?P<agency>[^()\d]{{2,40}})\){_DASH}"
+)
+# "ASTANA. KAZINFORM -", "НУР-СУЛТАН. КАЗИНФОРМ –": a place and a listed agency, no day.
+_PLACE_DOT_AGENCY_RE = re.compile(
+    rf"(?P<place>{_CAPS_PLACE})[.,]\s*(?P<agency>\S+(?:\s\S+){{0,2}}?){_DASH}"
+)
 _LEAD_AGENCY_RE = re.compile(rf"\((?P<agency>[^()\d]{{2,40}})\){_DASH}")
 _AGENCY_DAY_RE = re.compile(rf"(?P<agency>[^,\d]{{2,40}}),\s*(?P<day>{_DAY})[.:]?(?=\s|$)")
 # What may follow the place and day.
 _SLASHED_RE = re.compile(r"\.?\s*/(?P<agency>[^/\d]{2,40})/\.?")
 _BRACKETED_RE = re.compile(rf"\s*\((?P<agency>[^()\d]{{2,40}})\){_DASH}")
-_DASHED_RE = re.compile(rf"{_DASH}(?P<agency>[^.:;/()]{{2,40}}?)(?:[.:;]|{_DASH}|$)")
+_DASHED_RE = re.compile(rf"{_DASH}(?P<agency>[^.,:;/()]{{2,40}}?)(?:[.,:;/]|{_DASH}|$)")
+_COMMA_AGENCY_RE = re.compile(r"[,.]\s*(?P<agency>[^.,:;/()]{2,40}?)[.:]\s")  # ", ARMENPRESS."
 _DOTTED_RE = re.compile(rf"\.?\s*(?P<agency>\S+(?:\s\S+){{0,2}}?){_DASH}")
 _BARE_DASH_RE = re.compile(_DASH)
 _BARE_STOP_RE = re.compile(r"\.\s+(?=[A-ZА-ЯЁ«\"„“])")
@@ -72,6 +80,9 @@ def read_dateline(paragraph: str) -> Dateline | None:
     if m := _PLACE_AGENCY_RE.match(text):  # "WASHINGTON (AP) — ..."
         outlet = _bracketed_outlet(m["agency"])
         return Dateline(m["place"], None, None, None, outlet, m.end()) if outlet else None
+    for pattern in (_ANY_PLACE_AGENCY_RE, _PLACE_DOT_AGENCY_RE):  # "Paris (AFP) -"
+        if (m := pattern.match(text)) and (outlet := _listed_in(m["agency"])):
+            return Dateline(m["place"], None, None, None, outlet, m.end())
     if m := _AGENCY_DAY_RE.match(text):  # "ТАСС, 10 августа. ..."
         outlet = known_outlet(m["agency"])
         if outlet:
@@ -82,14 +93,17 @@ def read_dateline(paragraph: str) -> Dateline | None:
         return None
     place, day, rest = m["place"], m["day"], m.end()
     if t := _SLASHED_RE.match(text, rest):  # "ИРКУТСК, 10 августа. /ТАСС/."
-        if _NAME_RE.fullmatch(t["agency"].strip()) or known_outlet(t["agency"]):
-            outlet = known_outlet(t["agency"]) or t["agency"].strip()
+        agency = t["agency"].strip()
+        outlet = _listed_in(agency)
+        if not outlet and _NAME_RE.fullmatch(agency) and len(agency.split()) <= 3:
+            outlet = agency
+        if outlet:
             return _with_day(day, place, outlet, t.end())
     if t := _BRACKETED_RE.match(text, rest):  # "MOSCOW, March 12 (Reuters) -"
         outlet = _bracketed_outlet(t["agency"])
         if outlet:
             return _with_day(day, place, outlet, t.end())
-    for pattern in (_DASHED_RE, _DOTTED_RE):  # "МОСКВА, 10 авг - РИА Новости."
+    for pattern in (_DASHED_RE, _DOTTED_RE, _COMMA_AGENCY_RE):  # "МОСКВА, 10 авг - РИА Новости."
         t = pattern.match(text, rest)
         if t and (outlet := known_outlet(t["agency"])):
             return _with_day(day, place, outlet, t.end())
@@ -102,10 +116,23 @@ def read_dateline(paragraph: str) -> Dateline | None:
     return None
 
 
+def _listed_in(agency: str) -> str | None:
+    """A listed outlet named by the whole text or by one to three of its words.
+
+    "/Корр. ТАСС Иван Петров/" names ТАСС; "/Новости-Грузия/" is the whole name.
+    """
+    words = agency.strip(" .").split()
+    for size in range(min(len(words), 3), 0, -1):
+        for start in range(len(words) - size + 1):
+            if outlet := known_outlet(" ".join(words[start : start + size])):
+                return outlet
+    return None
+
+
 def _bracketed_outlet(agency: str) -> str | None:
     """An agency in brackets after a place: a listed one, or a short capitalized name."""
     agency = agency.strip()
-    listed = known_outlet(agency)
+    listed = _listed_in(agency)
     if listed:
         return listed
     if len(agency) <= AGENCY_MAX_CHARS and len(agency.split()) <= 3 and _NAME_RE.fullmatch(agency):

@@ -50,6 +50,27 @@ from search.datelines import read_dateline
         ("MOSCOW, August 10. /TASS/. The Defense Ministry said.", "MOSCOW", 10, "August", "TASS"),
         ("SALVADOR, Feb 26 - Showers continued throughout the week.", "SALVADOR", 26, "Feb", None),
         ("москва, 31 янв - риа новости. большая часть детей.", "москва", 31, "янв", "РИА Новости"),
+        (
+            "YEREVAN, AUGUST 10, ARMENPRESS. Prime Minister said.",
+            "YEREVAN",
+            10,
+            "AUGUST",
+            "Armenpress",
+        ),
+        (
+            "МОСКВА, 10 авг — РИА Новости/Прайм. Курс доллара вырос.",
+            "МОСКВА",
+            10,
+            "авг",
+            "РИА Новости",
+        ),
+        (
+            "МОСКВА, 10 августа. /Корр. ТАСС Иван Петров/. Министр прибыл.",
+            "МОСКВА",
+            10,
+            "августа",
+            "ТАСС",
+        ),
     ],
 )
 def test_datelines_give_place_day_and_agency(lead, place, day, month, outlet):
@@ -69,6 +90,8 @@ def test_datelines_give_place_day_and_agency(lead, place, day, month, outlet):
     [
         ("WASHINGTON (AP) — The Pentagon said on Tuesday.", "WASHINGTON", "AP"),
         ("(Reuters) - Lockheed Martin said on Tuesday.", None, "Reuters"),
+        ("Paris (AFP) - France said on Tuesday.", "Paris", "AFP"),
+        ("НУР-СУЛТАН. КАЗИНФОРМ – Глава государства провел встречу.", "НУР-СУЛТАН", "Kazinform"),
     ],
 )
 def test_datelines_without_a_day(lead, place, outlet):

@@ -249,3 +249,14 @@ def test_a_value_set_by_the_sidecar_has_the_sidecar_as_provenance(tmp_path):
         "source": "dateline",
         "lang": "text",
     }
+
+
+def test_a_wrapped_word_that_looks_like_a_button_stays_in_the_story():
+    article = extract(
+        "AMEX PROFIT RISES\n\n"
+        "    NEW YORK, Feb 26 - American Express Co said its profit rose\n"
+        "to 1.20 dlrs a share from 98 cts in the quarter, or 12 cts a\n"
+        "share.\n"
+        "    The company said revenue rose in every region of the world.\n"
+    )
+    assert "12 cts a share." in article.body and article.dropped == ()
