@@ -21,7 +21,8 @@ META_LINE_MAX_CHARS = 100  # a longer line is story text, even in the header or 
 BOILERPLATE_MAX_CHARS = 600  # a longer line is never furniture, whatever it says
 SIGN_OFF_MAX_CHARS = 40  # "Reuter", "/ТАСС/": a sign-off is a name, never a sentence
 _TIME_RE = re.compile(
-    r"^\s*(?:[|,–—-]\s*)?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?(?:\s*(?:gmt|utc|msk))?",
+    r"^\s*(?:[|,–—-]\s*)?(?:at\s+|в\s+)?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?"
+    r"(?:\s*(?:gmt|utc|msk|мск|et|edt|est|bst|cet))?",
     re.IGNORECASE,
 )
 # Words a dated line may start with before the date itself.
@@ -67,6 +68,8 @@ _HEADER_FIELD_RE = re.compile(
     r"\s*:\s*(?P<value>.*)",
     re.IGNORECASE,
 )
+# A byline naming the writer's outlet after a comma or a bar: "By Jane Doe, Reuters".
+_BYLINE_OUTLET_RE = re.compile(r"(?:by|автор:?)\s+[^,|]{2,50}[,|]\s*(?P<src>[^,|]{2,40})", re.I)
 _ALNUM_RE = re.compile(r"[^\W_]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _SIGN_OFF_STRIP = " ()/-–—.«»\"'"
@@ -191,6 +194,8 @@ def metadata_line(line: str, in_header: bool) -> Meta | None:
     if m is None:
         if in_header and (_DOMAIN_RE.fullmatch(line) or known_outlet(line)):
             return Meta(source=line)
+        if in_header and (by := _BYLINE_OUTLET_RE.fullmatch(line)) and known_outlet(by["src"]):
+            return Meta(source=by["src"])  # "By Jane Doe, Reuters"
         return None
     prefix = line[: m.start()].strip()
     suffix = _TIME_RE.sub("", line[m.end() :], count=1).strip()

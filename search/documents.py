@@ -166,7 +166,7 @@ def read_document(path: Path, corpus: Path) -> NewsDocument:
         raise DocumentError("empty file (only whitespace)")
     if not _LETTER_RE.search(text):
         raise DocumentError("no text: the file holds no letters")
-    article = extract_article(text, detect_lang(text))
+    article = extract_article(text, detect_lang(text), overrides.get("url"))
     if article is None:
         raise DocumentError("no article text, only separators and boilerplate")
     fields = {

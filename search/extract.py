@@ -100,8 +100,14 @@ def detect_lang(text: str) -> str:
     return "ru" if cyrillic > latin else "en"
 
 
-def extract_article(text: str, lang: str | None = None) -> ArticleText | None:
-    """Split clean text into title, metadata and body; None when no story text is left."""
+def extract_article(
+    text: str, lang: str | None = None, sidecar_url: str | None = None
+) -> ArticleText | None:
+    """Split clean text into title, metadata and body; None when no story text is left.
+
+    A link set by the article's sidecar stands in for one the text lacks: it names the
+    outlet and gives a dateline its year.
+    """
     lang = lang or detect_lang(text)
     raw = text.split("\n")
     indented = [line[:1] in (" ", "\t") for line in raw]  # marks a paragraph's first line
@@ -157,6 +163,8 @@ def extract_article(text: str, lang: str | None = None) -> ArticleText | None:
     if not paragraphs:  # only a headline: it is the story too
         paragraphs = [title]
     dateline = next(filter(None, map(read_dateline, paragraphs[:BYLINE_PARAGRAPHS])), None)
+    if sidecar_url and not found.url:
+        found.url = (sidecar_url, "sidecar")
     url = found.url[0] if found.url else None
 
     # Outlets, best first: a credit line, an outlet's dated line, the dateline, a sign-off or

@@ -153,6 +153,8 @@ def test_without_a_headline_the_title_is_the_first_sentence_after_the_dateline()
             "url",
         ),
         (f"F-35 deliveries\nhttps://news.example.co.uk/a/1\n\n{LEAD_EN}", "example.co.uk", "url"),
+        (f"F-35 deliveries\nBy Jane Doe, Reuters\n\n{LEAD_EN}", "Reuters", "header line"),
+        (f"F-35 deliveries\n\nParis (AFP) - {LEAD_EN}", "AFP", "dateline"),
     ],
 )
 def test_outlet_and_where_it_was_found(text, source, where):
@@ -171,6 +173,7 @@ def test_a_sign_off_is_dropped_from_the_body():
         "Тулси Габбард, 12 февраля 2020 года",  # a photo caption naming a person
         "14 января 2019, 17:43 168",  # a view counter
         "(21.12.2020)",
+        "By Mike Stone, staff writer",
     ],
 )
 def test_captions_counters_and_dates_are_not_outlets(header_line):
@@ -193,6 +196,13 @@ def test_captions_counters_and_dates_are_not_outlets(header_line):
             "dateline, year from url",
         ),
         (f"Учения завершены\nhttps://ria.ru/20190810/1.html\n\n{LEAD_RU}", "2019-08-10", "url"),
+        (
+            f"F-35 deliveries\nMarch 12, 2021 at 10:35 a.m. ET\n\n{LEAD_EN}",
+            "2021-03-12",
+            "header line",
+        ),
+        (f"Учения завершены\n12:34, 5 марта 2019\n\n{LEAD_RU}", "2019-03-05", "header line"),
+        (f"Учения завершены\n(21.12.2020)\n\n{LEAD_RU}", "2020-12-21", "header line"),
     ],
 )
 def test_date_and_where_it_was_found(text, expected, where):
@@ -260,3 +270,17 @@ def test_a_wrapped_word_that_looks_like_a_button_stays_in_the_story():
         "    The company said revenue rose in every region of the world.\n"
     )
     assert "12 cts a share." in article.body and article.dropped == ()
+
+
+def test_a_link_from_the_sidecar_names_the_outlet_and_the_dateline_year(tmp_path):
+    (tmp_path / "a.txt").write_text(f"Учения завершены\n\nИРКУТСК, 10 августа. {LEAD_RU}")
+    (tmp_path / "a.meta.json").write_text('{"url": "https://www.kommersant.ru/2019/08/10/1"}')
+    doc = read_document(tmp_path / "a.txt", tmp_path)
+    assert (doc.source, doc.date) == ("Коммерсантъ", "2019-08-10")
+    assert doc.provenance == {
+        "title": "headline",
+        "date": "dateline, year from url",
+        "source": "url",
+        "url": "sidecar",
+        "lang": "text",
+    }
