@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from search.credits import (
+    META_LINE_MAX_CHARS,
     TRAILING_CREDIT_RE,
     clean_line,
     is_boilerplate,
@@ -22,7 +23,7 @@ from search.credits import (
     read_header_block,
     read_sign_off,
 )
-from search.datelines import read_dateline
+from search.datelines import Dateline, read_dateline
 from search.dates import (
     DATE_RE,
     date_in_url,
@@ -42,7 +43,6 @@ from search.paragraphs import (
 
 HEADER_LINES = 6  # date lines, outlets and links are looked for in the first lines...
 CREDIT_LINES = 4  # ...and in the last ones, never in the story between them
-META_LINE_MAX_CHARS = 100  # a longer line is story text, even in the header or credit
 BYLINE_PARAGRAPHS = 3  # bylines and datelines sit in the first paragraphs
 HEADLINE_MAX_CHARS = 200  # a longer first line is a paragraph, not a headline
 TITLE_MAX_CHARS = 140  # a first sentence used as the title is cut on a word boundary
@@ -64,8 +64,6 @@ _WORD_SPLIT_RE = re.compile(r"[\W_]")
 _HEADLINE_MARKUP_RE = re.compile(r"^(?:#+\s*|\*\*|__)|(?:\*\*|__|__[A-Z]{3,}__)$")
 _NOT_ASCII_LETTERS = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha())
 _ALNUM_RE = re.compile(r"[^\W_]")
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_END_PUNCT = '.!?…:;,»"”)'
 
 
 @dataclass(frozen=True)
@@ -82,12 +80,15 @@ class ArticleText:
 
 @dataclass
 class _Found:
-    """Candidates for each field, best first, with where each was found."""
+    """What the header and credit lines say, with where each value was found."""
 
-    dates: list[tuple[date, str]] = field(default_factory=list)
-    sources: list[tuple[str, str]] = field(default_factory=list)
-    title: tuple[str, str] | None = None
+    title: tuple[str, str] | None = None  # from a crawler's "title:" line
     url: tuple[str, str] | None = None
+    outlet_dates: list[tuple[str, re.Match, str]] = field(default_factory=list)
+    sources: list[tuple[str, str]] = field(default_factory=list)  # credit, then header lines
+    header_dates: list[re.Match] = field(default_factory=list)
+    credit_dates: list[re.Match] = field(default_factory=list)
+    sign_off: str | None = None
 
 
 def detect_lang(text: str) -> str:
@@ -121,40 +122,16 @@ def extract_article(
     found = _Found()
     if header_title := read_header_block(lines):
         found.title = (header_title, "header line")
-    filled = [i for i, line in enumerate(lines) if line]
-    if not filled:
+    if not any(lines):
         return None
-    header, credit = filled[:HEADER_LINES], filled[-CREDIT_LINES:]
-    if sign_off := read_sign_off(lines, raw, filled[-1]):
-        found.sources.append((sign_off, "sign-off"))
-
-    outlet_dates, header_dates, credit_dates, plain_sources = [], [], [], []
-    for i in dict.fromkeys(header + credit):
-        meta = metadata_line(lines[i], in_header=i in header)
-        if meta is None:
-            continue
-        lines[i] = ""
-        where = "header line" if i in header else "credit line"
-        if meta.url and not found.url:
-            found.url = (meta.url, where)
-        if meta.source and meta.date:
-            outlet_dates.append((meta.source, meta.date, where))
-        elif meta.source:
-            plain_sources.append((meta.source, where))
-        elif meta.date:
-            (header_dates if i in header else credit_dates).append(meta.date)
+    _read_metadata_lines(lines, raw, found)
 
     title_where, title = _take_headline(lines, indented)
     paragraphs = split_paragraphs(lines, indented)
     if title is None:
         if not paragraphs:
             return None
-        dateline = read_dateline(paragraphs[0])
-        lead = paragraphs[0][dateline.end :].strip() if dateline else paragraphs[0]
-        if not lead and len(paragraphs) > 1:  # the dateline stands alone on its line
-            lead = paragraphs[1]
-        title = _first_sentence(lead or paragraphs[0])
-        title_where = "first sentence"
+        title_where, title = "first sentence", _lead_sentence(paragraphs)
     if found.title:
         title, title_where = found.title
     paragraphs, byline_dates = _drop_bylines(paragraphs)
@@ -167,42 +144,11 @@ def extract_article(
         found.url = (sidecar_url, "sidecar")
     url = found.url[0] if found.url else None
 
-    # Outlets, best first: a credit line, an outlet's dated line, the dateline, a sign-off or
-    # closing "(Outlet)", the link.
-    sources = [s for s in plain_sources if s[1] == "credit line"]
-    sources += [(src, where) for src, _, where in outlet_dates]
-    sources += [s for s in plain_sources if s[1] == "header line"]
-    if dateline and dateline.outlet:
-        sources.append((dateline.outlet, "dateline"))
-    sources += found.sources
-    if trailing := TRAILING_CREDIT_RE.search(paragraphs[-1]):
-        sources.append((trailing["src"], "credit line"))
-    if outlet := outlet_for_url(url):
-        sources.append((outlet, "url"))
-
-    # Dates, best first; a dateline's day without a year takes one from the link only.
-    dates = [(m, where) for _, m, where in outlet_dates]
-    dates += [(m, "header line") for m in header_dates]
-    dates += [(m, "byline") for m in byline_dates]
-    dates += [(m, "dateline") for m in _datelines(paragraphs)]
-    dates += [(m, "credit line") for m in credit_dates]
-    for m, where in dates:
-        if parsed := parse_date(m, lang):
-            found.dates.append((parsed, where))
-    url_date = date_in_url(url)
-    if dateline and dateline.day:
-        if dateline.year:
-            clue, where = dateline.year, "dateline"
-        else:
-            clue, where = url_date or year_in_url(url), "dateline, year from url"
-        if clue and (day := day_with_year(dateline.day, dateline.month, clue)):
-            found.dates.append((day, where))
-    if url_date:
-        found.dates.append((url_date, "url"))
-
+    sources = _sources(found, dateline, paragraphs[-1], url)
+    dates = _dates(found, dateline, byline_dates, paragraphs, url, lang)
     provenance = {"title": title_where}
-    if found.dates:
-        provenance["date"] = found.dates[0][1]
+    if dates:
+        provenance["date"] = dates[0][1]
     if sources:
         provenance["source"] = sources[0][1]
     if url:
@@ -210,12 +156,91 @@ def extract_article(
     return ArticleText(
         title=title,
         body="\n\n".join(paragraphs),
-        date=found.dates[0][0].isoformat() if found.dates else None,
+        date=dates[0][0].isoformat() if dates else None,
         source=outlet_name(sources[0][0]) if sources else None,
         url=url,
         provenance=provenance,
         dropped=tuple(dropped),
     )
+
+
+def _read_metadata_lines(lines: list[str], raw: list[str], found: _Found) -> None:
+    """Read and blank the sign-off and the header and credit lines that hold metadata."""
+    filled = [i for i, line in enumerate(lines) if line]
+    header, credit = filled[:HEADER_LINES], filled[-CREDIT_LINES:]
+    found.sign_off = read_sign_off(lines, raw, filled[-1])
+    header_sources = []
+    for i in dict.fromkeys(header + credit):
+        meta = metadata_line(lines[i], in_header=i in header)
+        if meta is None:
+            continue
+        lines[i] = ""
+        where = "header line" if i in header else "credit line"
+        if meta.url and not found.url:
+            found.url = (meta.url, where)
+        if meta.source and meta.date:
+            found.outlet_dates.append((meta.source, meta.date, where))
+        elif meta.source:
+            (header_sources if i in header else found.sources).append((meta.source, where))
+        elif meta.date:
+            (found.header_dates if i in header else found.credit_dates).append(meta.date)
+    found.sources += header_sources  # a credit ending the story outranks a header line
+
+
+def _sources(
+    found: _Found, dateline: Dateline | None, last: str, url: str | None
+) -> list[tuple[str, str]]:
+    """Outlets, best first: a credit line, an outlet's dated line, a header line, the
+    dateline, a sign-off, a closing "(Outlet)", the link."""
+    credits = [s for s in found.sources if s[1] == "credit line"]
+    sources = credits + [(src, where) for src, _, where in found.outlet_dates]
+    sources += [s for s in found.sources if s[1] == "header line"]
+    if dateline and dateline.outlet:
+        sources.append((dateline.outlet, "dateline"))
+    if found.sign_off:
+        sources.append((found.sign_off, "sign-off"))
+    if trailing := TRAILING_CREDIT_RE.search(last):
+        sources.append((trailing["src"], "credit line"))
+    if outlet := outlet_for_url(url):
+        sources.append((outlet, "url"))
+    return sources
+
+
+def _dates(
+    found: _Found,
+    dateline: Dateline | None,
+    byline_dates: list[re.Match],
+    paragraphs: list[str],
+    url: str | None,
+    lang: str,
+) -> list[tuple[date, str]]:
+    """Dates, best first; a dateline's day without a year takes one from the link only."""
+    matches = [(m, where) for _, m, where in found.outlet_dates]
+    matches += [(m, "header line") for m in found.header_dates]
+    matches += [(m, "byline") for m in byline_dates]
+    matches += [(m, "dateline") for m in _datelines(paragraphs)]
+    matches += [(m, "credit line") for m in found.credit_dates]
+    dates = [(parsed, where) for m, where in matches if (parsed := parse_date(m, lang))]
+    url_date = date_in_url(url)
+    if dateline and dateline.day:
+        if dateline.year:
+            clue, where = dateline.year, "dateline"
+        else:
+            clue, where = url_date or year_in_url(url), "dateline, year from url"
+        if clue and (day := day_with_year(dateline.day, dateline.month, clue)):
+            dates.append((day, where))
+    if url_date:
+        dates.append((url_date, "url"))
+    return dates
+
+
+def _lead_sentence(paragraphs: list[str]) -> str:
+    """The first sentence of the story after its dateline: the title when there is no headline."""
+    dateline = read_dateline(paragraphs[0])
+    lead = paragraphs[0][dateline.end :].strip() if dateline else paragraphs[0]
+    if not lead and len(paragraphs) > 1:  # the dateline stands alone on its line
+        lead = paragraphs[1]
+    return _first_sentence(lead or paragraphs[0])
 
 
 def _take_headline(lines: list[str], indented: list[bool]) -> tuple[str, str | None]:
