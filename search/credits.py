@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from search.dates import find_date
-from search.outlets import known_outlet
+from search.outlets import distinctive_outlet, known_outlet
 from search.outlets import table as outlet_table
 
 HEADER_BLOCK_LINES = 8  # a crawler's id / lang / title: lines stand before the headline
@@ -192,7 +192,7 @@ def metadata_line(line: str, in_header: bool) -> Meta | None:
         return None
     m = find_date(line)
     if m is None:
-        if in_header and (_DOMAIN_RE.fullmatch(line) or known_outlet(line)):
+        if in_header and (_DOMAIN_RE.fullmatch(line) or distinctive_outlet(line)):
             return Meta(source=line)
         if in_header and (by := _BYLINE_OUTLET_RE.fullmatch(line)) and known_outlet(by["src"]):
             return Meta(source=by["src"])  # "By Jane Doe, Reuters"

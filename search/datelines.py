@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from search.dates import DAY_RE, MONTHS
-from search.outlets import known_outlet
+from search.outlets import distinctive_outlet, known_outlet
 
 DATELINE_MAX_CHARS = 160  # a dateline sits in the first characters of its paragraph
 AGENCY_MAX_CHARS = 40  # "/Новости-Грузия/", "(Reuters)": short names, never a clause
@@ -84,7 +84,7 @@ def read_dateline(paragraph: str) -> Dateline | None:
         if (m := pattern.match(text)) and (outlet := _listed_in(m["agency"])):
             return Dateline(m["place"], None, None, None, outlet, m.end())
     if m := _AGENCY_DAY_RE.match(text):  # "ТАСС, 10 августа. ..."
-        outlet = known_outlet(m["agency"])
+        outlet = distinctive_outlet(m["agency"])
         if outlet:
             return _with_day(m["day"], None, outlet, m.end())
     strict = _PLACE_DAY_RE.match(text)

@@ -34,10 +34,16 @@ class OutletTable:
                 if alias.strip():
                     self.by_name.setdefault(name_key(alias), name)
 
-    def for_host(self, host: str) -> str | None:
-        """Return the outlet of the longest listed domain the host is or belongs to."""
+    def for_host(self, host: str, path: str = "") -> str | None:
+        """Return the outlet of the longest listed domain the host is or belongs to.
+
+        A row may name a section of a site (`bbc.com/russian`): it wins over the site.
+        """
         host = host.casefold().rstrip(".")
+        section = path.strip("/").partition("/")[0].casefold()
         while host:
+            if section and (name := self.by_domain.get(f"{host}/{section}")):
+                return name
             if host in self.by_domain:
                 return self.by_domain[host]
             host = host.partition(".")[2]
@@ -59,12 +65,28 @@ def known_outlet(name: str) -> str | None:
     return table().by_name.get(name_key(name)) if name else None
 
 
+def distinctive_outlet(name: str) -> str | None:
+    """A listed outlet whose name cannot be an ordinary Russian word standing alone.
+
+    "ТАСС", "РИА Новости", "Газета.Ru" and Latin names are; "Власть", "Звезда", "Труд" (a
+    rubric, or "Сегодня, 10 августа, …" opening a sentence) are listed outlets only inside
+    slashes or brackets, in a credit, or in a link.
+    """
+    listed = known_outlet(name)
+    if not listed:
+        return None
+    name = name.strip()
+    if name.isupper() or " " in name or not name.isalpha() or name.isascii():
+        return listed
+    return None
+
+
 def outlet_for_url(url: str | None) -> str | None:
     """Return the outlet of a link: the table's name, else the registered domain."""
     host = _host(url)
     if not host:
         return None
-    listed = table().for_host(host)
+    listed = table().for_host(host, urlsplit(url).path)
     if listed:
         return listed
     return _public_suffix_list().privatesuffix(host) or None

@@ -284,3 +284,14 @@ def test_a_link_from_the_sidecar_names_the_outlet_and_the_dateline_year(tmp_path
         "url": "sidecar",
         "lang": "text",
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Власть\nДума приняла закон о поставках\n\n{LEAD_RU}",  # a rubric, not the outlet
+        f"Дума приняла закон о поставках\n\nСегодня, 10 августа, {LEAD_RU}",
+    ],
+)
+def test_an_outlet_named_like_an_ordinary_word_needs_a_credit(text):
+    assert extract(text).source is None
