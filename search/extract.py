@@ -257,6 +257,8 @@ def _take_headline(lines: list[str], indented: list[bool]) -> tuple[str, str | N
     headline = _strip_markup(lines[first])
     if not _is_headline(headline, headline != lines[first].strip(" -–—")):
         return "first sentence", None
+    if read_dateline(lines[first]):  # "WASHINGTON (AP) —" alone on the first line
+        return "first sentence", None
     taken = [first]
     width = wrap_width(lines)
     while width and taken[-1] + 1 < len(lines) and len(taken) < 3:

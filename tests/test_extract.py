@@ -295,3 +295,8 @@ def test_a_link_from_the_sidecar_names_the_outlet_and_the_dateline_year(tmp_path
 )
 def test_an_outlet_named_like_an_ordinary_word_needs_a_credit(text):
     assert extract(text).source is None
+
+
+def test_a_dateline_alone_on_the_first_line_is_not_the_headline():
+    article = extract(f"WASHINGTON (AP) —\n{LEAD_EN}\n\n{LEAD_EN} Talks went on.\n")
+    assert article.title.startswith("Lockheed Martin said") and article.source == "AP"
