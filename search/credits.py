@@ -26,9 +26,10 @@ _TIME_RE = re.compile(
     re.IGNORECASE,
 )
 # Words a dated line may start with before the date itself.
+# A time may come first: "12:34, 5 марта 2019", "Updated: 14:05, 12 March 2021".
 _DATE_LABEL_RE = re.compile(
-    r"(?:(?:date|dated|published|posted|updated|дата|дата публикации|опубликовано|обновлено)"
-    r"\s*:?)?\s*(?:\d{1,2}:\d{2},?)?",  # a time may come first: "12:34, 5 марта 2019"
+    r"(?:(?:date|dated|published|posted|updated|last updated|дата|дата публикации|опубликовано"
+    r"|обновлено)(?:\s+on)?\s*:?)?\s*(?:\d{1,2}:\d{2},?)?",
     re.IGNORECASE,
 )
 _DOMAIN = r"[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.[A-Za-z]{2,}"  # UrduPoint.com, Azeri.Today
@@ -208,14 +209,17 @@ def metadata_line(line: str, in_header: bool) -> Meta | None:
         outlet = suffix.lstrip("|,–—- ")
         if not outlet or not _LETTER_RE.search(outlet):  # a view counter: "17:43 168"
             return Meta(date=m) if not outlet or outlet.isdigit() else None
-        return Meta(date=m, source=outlet) if _is_outlet_name(outlet) else None
+        if known_outlet(outlet) or _DOMAIN_RE.fullmatch(outlet):
+            return Meta(date=m, source=outlet)
+        # "12 марта 2021, 14:05 | Политика": a rubric or an author after a bar, no outlet.
+        return Meta(date=m) if suffix.startswith(("|", "·", "•")) else None
     outlet = prefix.rstrip(",|–—- ")  # "ТАСС, 12 марта 2021 г.", "Defense News | March 12, 2021"
     if suffix or outlet == prefix:
         return None
     if known_outlet(outlet) or _DOMAIN_RE.fullmatch(outlet):
         return Meta(date=m, source=outlet)
-    if "|" in prefix and _is_outlet_name(outlet):  # an unlisted "Outlet | date"
-        return Meta(date=m, source=outlet)
+    if "|" in prefix:  # "Политика | 12 марта 2021": a rubric may stand there, no outlet
+        return Meta(date=m)
     return None  # "Тулси Габбард, 12 февраля 2020 года": a photo caption, not a credit
 
 

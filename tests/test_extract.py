@@ -300,3 +300,18 @@ def test_an_outlet_named_like_an_ordinary_word_needs_a_credit(text):
 def test_a_dateline_alone_on_the_first_line_is_not_the_headline():
     article = extract(f"WASHINGTON (AP) —\n{LEAD_EN}\n\n{LEAD_EN} Talks went on.\n")
     assert article.title.startswith("Lockheed Martin said") and article.source == "AP"
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("12 марта 2021, 14:05 | Политика", "2021-03-12"),
+        ("Политика | 12 марта 2021", "2021-03-12"),
+        ("Posted On: Friday, March 12, 2021", "2021-03-12"),
+        ("Last updated on March 12, 2021", "2021-03-12"),
+    ],
+)
+def test_a_rubric_beside_the_date_is_not_the_outlet(line, date):
+    article = extract(f"Учения завершены\n{line}\n\n{LEAD_RU}\n")
+    assert (article.date, article.source) == (date, None)
+    assert "|" not in article.body and "Posted" not in article.body
