@@ -16,7 +16,7 @@ import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -83,6 +83,9 @@ class NewsDocument:
     source: str | None = None
     url: str | None = None
     hash: str = ""  # fingerprint() of the article and its sidecar
+    # Where each field was found: {"date": "dateline", "source": "url", ...} (see extract).
+    provenance: dict[str, str] = field(default_factory=dict)
+    dropped: tuple[str, ...] = ()  # lines dropped as page furniture
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -274,7 +277,7 @@ def read_document(path: Path, corpus: Path) -> NewsDocument:
         raise DocumentError("empty file (only whitespace)")
     if not _LETTER_RE.search(text):
         raise DocumentError("no text: the file holds no letters")
-    article = extract_article(text)
+    article = extract_article(text, detect_lang(text), overrides.get("url"))
     if article is None:
         raise DocumentError("no article text, only separators and boilerplate")
     fields = {
@@ -286,10 +289,14 @@ def read_document(path: Path, corpus: Path) -> NewsDocument:
         "url": article.url,
         **overrides,
     }
+    provenance = {**article.provenance, "lang": "text"}
+    provenance.update(dict.fromkeys(overrides, "sidecar"))
     doc = NewsDocument(
         id=document_id(path, corpus),
         path=path.relative_to(corpus).as_posix(),
         hash=_fingerprint(raw, sidecar),
+        provenance={key: where for key, where in provenance.items() if fields.get(key)},
+        dropped=article.dropped,
         **fields,
     )
     if not is_valid_unicode(doc.id):
@@ -300,6 +307,23 @@ def read_document(path: Path, corpus: Path) -> NewsDocument:
         if (value := getattr(doc, name)) and not is_valid_unicode(value):
             raise DocumentError(f"{name} is not valid Unicode (a lone surrogate)")
     return doc
+
+
+def inspect_file(path: Path) -> dict:
+    """Return what an article file would become, and where each value was found.
+
+    Nothing is indexed; a file that cannot be read gives {"path", "error"}.
+    """
+    try:
+        doc = read_document(path, path.parent)
+    except DocumentError as exc:
+        return {"path": str(path), "error": str(exc)}
+    return {
+        "path": str(path),
+        **{key: getattr(doc, key) for key in ("title", "date", "source", "url", "lang")},
+        "provenance": doc.provenance,
+        "dropped": list(doc.dropped),
+    }
 
 
 def _fingerprint(article: bytes, sidecar: bytes | None) -> str:

@@ -98,6 +98,7 @@ def _record_fields(doc: NewsDocument) -> dict:
         "url": doc.url or "",
         "lang": doc.lang,
         "hash": doc.hash,
+        "provenance": doc.provenance,
     }
 
 
@@ -314,6 +315,8 @@ class _Writing:
                 except DocumentError as exc:
                     # A damaged file is reported and skipped; an older good version stays.
                     report.failed.append({"path": display_path(str(path)), "error": str(exc)})
+                except (ImportError, MemoryError):
+                    raise  # a broken install or a full machine, not a bad file
                 except Exception as exc:  # a file no rule foresaw must not stop the sync
                     reason = " ".join(f"cannot read: {exc.__class__.__name__}: {exc}".split())
                     report.failed.append({"path": display_path(str(path)), "error": reason[:300]})
