@@ -35,9 +35,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from search.analysis import iter_terms
-from search.glossary import load_glossary
 from search.store import read_file, write_file
+from search.text.analysis import iter_terms
+from search.text.glossary import load_glossary
 
 LEAD_CHARS = 700  # headline plus about the first paragraph: where a story's facts are
 STORY_DAYS = 3  # reports of one event appear within a few days

@@ -12,7 +12,7 @@ from measure_names import (
     totals,
 )
 
-from search.searcher import make_request
+from search.service import make_request
 
 MIN_RECALL = 0.95
 
@@ -56,8 +56,8 @@ def test_snippets_mark_every_spelling_a_word_by_word_scan_marks(engine):
     """match_spans looks only at candidate words; it must find what analyzing all would."""
     from measure_names import QUERIES
 
-    from search.analysis import WORD_RE, word_terms
     from search.snippets import MAX_SPANS, match_spans
+    from search.text.analysis import WORD_RE, word_terms
 
     def every_word(text, terms):
         spans = []

@@ -16,7 +16,7 @@ At one position the analyzer may emit several terms ("stacked", like synonyms):
 * the parts of a hyphenated word (``военно-технического`` also yields ``военно`` and
   ``технический``) so that a query for one part finds it — index side only;
 * the exact surface form, prefixed with ``=`` (``=поставками``), for ``=word`` queries;
-* for capitalized words and designations, a name key prefixed with ``~`` (search.names).
+* for capitalized words and designations, a name key prefixed with ``~`` (search.text.names).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search.names import name_key
+from search.text.names import name_key
 
 # A word: letters/digits, joined by hyphens or apostrophes (Ми-35М, military-technical, Russia's).
 WORD_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
@@ -206,7 +206,7 @@ def word_terms(raw: str, query: bool = False, keep_stops: bool = False) -> tuple
                 out.append((part, 1.0, lang))
     out.append((EXACT_PREFIX + word, 1.0, lang))
     if raw[0].isupper() or (lang == "" and not word.isdigit()):
-        # Names and designations also get a spelling-independent key (search.names).
+        # Names and designations also get a spelling-independent key (search.text.names).
         key = word_name_key(word, lang)
         if key:
             out.append((key, 1.0, lang))

@@ -11,17 +11,17 @@ from pathlib import Path
 import numpy as np
 from whoosh import qparser, query, scoring
 
-from search.analysis import analyze, query_name_keys
-from search.discovery import SUGGEST_BELOW, list_stories, related, suggest
+from search.discover import SUGGEST_BELOW, list_stories, related, suggest
+from search.engine.readers import Reader, Readers
+from search.engine.scoring import IndexArrays, check_wildcards, evaluate, time_budget
 from search.errors import DocumentNotFoundError, QueryError, UsageError
-from search.glossary import load_glossary, longest_phrase
-from search.names import name_key
-from search.ranking import IndexArrays, check_wildcards, evaluate, time_budget
-from search.readers import Reader, Readers
 from search.snippets import make_snippet, mark_all, match_spans
 from search.store import read_meta, verify
 from search.stories import GROUPS_FILE, load_groups
-from search.textsafe import strip_controls
+from search.text.analysis import analyze, query_name_keys
+from search.text.glossary import load_glossary, longest_phrase
+from search.text.names import name_key
+from search.text.safe import strip_controls
 
 NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
 GLOSSARY_WEIGHT = 0.6  # a term matched through its translation in the glossary
@@ -264,7 +264,7 @@ def _parser(schema) -> qparser.QueryParser:
 
 class Engine:
     """Searches one index folder; each request holds one reader of the live generation
-    (search.readers), so a search sees one state of the index from start to end."""
+    (search.engine.readers), so a search sees one state of the index from start to end."""
 
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
@@ -346,7 +346,7 @@ class Engine:
         searcher = reader.searcher
         parsed = self._parse(reader, request.query, request.exact, request.both_languages)
         arrays = self._arrays(reader)
-        # Every match is scored at once over arrays (search.ranking): the count, the facets
+        # Every match is scored at once over arrays (search.engine.scoring): the count, the facets
         # and the story grouping all need every match, not only the shown page.
         mask, scores = evaluate(parsed, arrays)
         wanted = self._filter(searcher, request)
