@@ -8,7 +8,7 @@ PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help run index serve test lint bench bench-quick browser clean
+.PHONY: help run index serve test check lint bench bench-quick browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,15 +28,18 @@ index: $(STAMP) ## Sync the index with corpus/
 test: $(STAMP) browser ## Run the whole test suite
 	$(BIN)/pytest
 
+check: $(STAMP) ## Quick lane, under a minute: unit tests, no browser, no real processes
+	$(BIN)/pytest -q -m "not slow"
+
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP) ## Benchmark on 20,000 synthetic articles (prints a table and JSON)
-	$(BIN)/python -m search.bench --count 20000 --repeat 1 --sync-repeat 2 --profile
+	PYTHONPATH=tests $(BIN)/python -m bench --count 20000 --repeat 1 --sync-repeat 2 --profile
 
 bench-quick: $(STAMP) ## Benchmark on 2,000 synthetic articles
-	$(BIN)/python -m search.bench --count 2000
+	PYTHONPATH=tests $(BIN)/python -m bench --count 2000
 
 browser: ## Install Debian's headless Chromium for the browser tests if it is missing
 	@if [ ! -x $(CHROMIUM) ]; then \

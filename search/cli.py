@@ -399,6 +399,9 @@ def main(argv: list[str] | None = None) -> int:
         return 143
     except BrokenPipeError:
         return 0
+    except ImportError as exc:  # a broken or mismatched install
+        click.echo(f"defsearch: error: {exc}", err=True)
+        return 1
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         click.echo(f"defsearch: error: {exc.strerror or exc}{where}", err=True)

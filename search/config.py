@@ -20,3 +20,22 @@ def env_number(name: str, default: float) -> float:
     except (KeyError, ValueError):
         return default
     return value if value > 0 else default
+
+
+# Read when used, not at import: a test or a long-running process may set them later.
+
+
+def batch_size() -> int:
+    """Documents per commit of a sync ($DEFSEARCH_BATCH_SIZE): a killed run loses at most one
+    batch of work."""
+    return int(env_number("DEFSEARCH_BATCH_SIZE", 5000))
+
+
+def lock_wait() -> float:
+    """Seconds a second index run waits for the first ($DEFSEARCH_LOCK_WAIT)."""
+    return env_number("DEFSEARCH_LOCK_WAIT", 30.0)
+
+
+def idle_timeout() -> float:
+    """Seconds before the server closes an idle connection ($DEFSEARCH_IDLE_TIMEOUT)."""
+    return env_number("DEFSEARCH_IDLE_TIMEOUT", 30.0)

@@ -19,8 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from search import store
-from search.config import env_number
+from search import config, store
 from search.engine.codec import DefsearchCodec
 from search.engine.columns import iter_text_columns
 from search.engine.schema import SCHEMA_VERSION, build_schema
@@ -29,13 +28,9 @@ from search.ingest.read import NewsDocument, fingerprint, read_document
 from search.ingest.walk import ArticleFile, SkippedPath, display_path, iter_article_files
 from search.stories import StoryKeys, load_keys, save_stories, story_keys
 
-# Documents per commit: a killed run loses at most one batch of work ($DEFSEARCH_BATCH_SIZE).
-BATCH_SIZE = int(env_number("DEFSEARCH_BATCH_SIZE", 5000))
 PARALLEL_MIN_DOCS = 2000  # below this, starting worker processes costs more than it saves
 MAX_PROCS = 4  # worker processes for large jobs (each loads its own dictionaries)
 WRITER_MEMORY_MB = 128  # Whoosh's in-memory pool per writer before it spills a sorted run to disk
-# How long a second index run waits for the first ($DEFSEARCH_LOCK_WAIT seconds).
-LOCK_WAIT_SECONDS = env_number("DEFSEARCH_LOCK_WAIT", 30.0)
 current_generation = store.current_generation
 read_meta = store.read_meta
 
@@ -158,7 +153,7 @@ def sync_index(
             rebuild,
             progress,
             notify,
-            LOCK_WAIT_SECONDS if lock_wait is None else lock_wait,
+            config.lock_wait() if lock_wait is None else lock_wait,
         )
     except OSError as exc:
         reason = exc.strerror or str(exc)
@@ -258,7 +253,7 @@ class _Writing:
             self._finish(self.live, final=True, changed=set())
             return
         advance = self.progress(len(todo)) if self.progress and todo else None
-        batch = max(len(todo), 1) if fresh else BATCH_SIZE
+        batch = max(len(todo), 1) if fresh else config.batch_size()
         for doc_id in removed:
             self.stories.pop(doc_id, None)
         start = 0

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from bench.__main__ import main as bench_main
+from bench.generator import generate_corpus
 
-from search.bench.__main__ import main as bench_main
-from search.bench.generator import generate_corpus
 from search.ingest.read import read_document
 from search.ingest.walk import iter_article_paths
 

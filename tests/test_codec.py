@@ -72,7 +72,7 @@ def segment_count(index_dir) -> int:
 
 
 def test_segments_with_inline_lists_merge(tmp_path):
-    from conftest import build_test_corpus, write_article
+    from corpora import build_test_corpus, write_article
 
     from search import store
     from search.engine.codec import DefsearchCodec

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from search import sync as indexer
 from search.engine.columns import iter_text_columns
 from search.sync import current_generation, sync_index
 
@@ -38,7 +37,7 @@ def synced(tmp_path, monkeypatch):
     A fifth segment makes Whoosh merge the small ones at a commit: a batch commit that
     merged would renumber the documents that later batches delete.
     """
-    monkeypatch.setattr(indexer, "BATCH_SIZE", 3)
+    monkeypatch.setenv("DEFSEARCH_BATCH_SIZE", "3")
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     for start in range(0, 12, 3):
         for i in range(start, start + 3):

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import build_test_corpus
+from bench.generator import generate_corpus
+from bench.queries import build_queries
+from corpora import build_test_corpus
 from whoosh import query
 
-from search.bench.generator import generate_corpus
-from search.bench.queries import build_queries
 from search.engine.scoring import IndexArrays, evaluate
 from search.service import Engine, make_request
 from search.sync import sync_index

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import build_test_corpus, write_article
+from corpora import build_test_corpus, write_article
 
 from search.sync import sync_index
 
@@ -184,6 +184,8 @@ def test_a_signalled_index_run_stops_its_workers_and_frees_the_lock(large_corpus
         stderr=subprocess.PIPE,
         text=True,
         env=clean_env(),
+        # As in a terminal: a shell without job control starts commands with Ctrl-C ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert wait_for(lambda: len(children(process.pid)) >= 2), "no worker processes started"
     workers = children(process.pid)

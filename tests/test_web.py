@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import NESTED_ID, write_article
+from corpora import NESTED_ID, write_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -23,7 +23,7 @@ from flask import (
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from search.config import default_index, env_number
+from search.config import default_index, idle_timeout
 from search.errors import (
     DefsearchError,
     DocumentNotFoundError,
@@ -43,9 +43,6 @@ WAITRESS_THREADS = 8  # concurrent requests; each thread keeps its own index sea
 SEARCH_SLOTS = WAITRESS_THREADS - 2
 SEARCH_SLOT_WAIT = 2.0  # seconds a search waits for a slot before "busy, try again" (503)
 CONNECTION_LIMIT = 1000  # open connections (idle ones included) before new ones wait
-# Seconds before an idle connection is closed ($DEFSEARCH_IDLE_TIMEOUT): many idle clients
-# must not lock everyone else out.
-IDLE_TIMEOUT = env_number("DEFSEARCH_IDLE_TIMEOUT", 30.0)
 LANG_NAMES = {"ru": "Russian", "en": "English"}  # the UI speaks English
 # Pages are self-contained: no external assets, no inline script, no framing.
 CONTENT_SECURITY_POLICY = (
@@ -271,8 +268,10 @@ def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000) -> None:
             port=port,
             threads=WAITRESS_THREADS,
             connection_limit=CONNECTION_LIMIT,
-            channel_timeout=IDLE_TIMEOUT,
-            cleanup_interval=max(1, int(IDLE_TIMEOUT / 2)),
+            # Idle connections are closed (search.config.idle_timeout): many idle clients
+            # must not lock everyone else out.
+            channel_timeout=idle_timeout(),
+            cleanup_interval=max(1, int(idle_timeout() / 2)),
             asyncore_use_poll=True,  # select() fails past file descriptor 1024
         )
     except OSError as exc:

@@ -20,9 +20,9 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from search.bench import latency
-from search.bench.generator import GENERATOR_VERSION, Samples, generate_corpus
-from search.bench.queries import BenchQuery, build_queries
+from bench import latency
+from bench.generator import GENERATOR_VERSION, Samples, generate_corpus
+from bench.queries import BenchQuery, build_queries
 
 # Targets of issue 6, checked beside the numbers.
 TARGET_BUILD_RATIO = 0.5  # full build docs/s >= this x the analysis floor
@@ -70,12 +70,13 @@ def prepare_corpus(workdir: Path, count: int, seed: int, log=print) -> dict:
 
 
 def run_job(job: str, **kwargs) -> dict:
-    """Run a cold job of search.bench.jobs in a child process and return its JSON result."""
+    """Run a cold job of bench.jobs in a child process and return its JSON result."""
     done = subprocess.run(
-        [sys.executable, "-m", "search.bench.jobs", job, json.dumps(kwargs)],
+        [sys.executable, "-m", "bench.jobs", job, json.dumps(kwargs)],
         capture_output=True,
         text=True,
         check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(BENCH_HOME), *_python_path()])},
     )
     if done.returncode != 0:
         how = f"signal {-done.returncode}" if done.returncode < 0 else f"exit {done.returncode}"
@@ -419,3 +420,10 @@ def format_report(report: dict) -> str:
     for name, text in report.get("profiles", {}).items():
         lines += ["", f"profile: {name}", text]
     return "\n".join(lines)
+
+
+BENCH_HOME = Path(__file__).resolve().parents[1]  # tests/: where the bench package lives
+
+
+def _python_path() -> list[str]:
+    return [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from search.bench.queries import BenchQuery
+from bench.queries import BenchQuery
 
 SERVER_START_SECONDS = 30.0  # how long the HTTP server may take to answer /healthz
 IMPORTTIME_TOP = 12  # modules shown from `python -X importtime`
@@ -83,7 +83,7 @@ def engine_latency(index_dir: Path, queries: list[BenchQuery], rounds: int) -> d
 
 def profile_queries(index_dir: Path, queries: list[BenchQuery]) -> str:
     """Return the profile of one warm pass over the query set."""
-    from search.bench.profiling import profile_call
+    from bench.profiling import profile_call
     from search.service import Engine, make_request
 
     engine = Engine(index_dir)

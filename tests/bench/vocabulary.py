@@ -15,7 +15,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from search.text.analysis import morph_analyzer
 
@@ -167,7 +167,7 @@ def _draw_table(forms: list[str]) -> tuple[str, ...]:
 
 def _data_words(name: str) -> dict[str, list[str]]:
     """Read a committed word list: ``[section]`` headers, words separated by blanks."""
-    text = resources.files("search").joinpath("data", name).read_text(encoding="utf-8")
+    text = (Path(__file__).with_name("data") / name).read_text(encoding="utf-8")
     sections: dict[str, list[str]] = {"": []}
     current = ""
     seen: set[str] = set()

@@ -7,7 +7,7 @@ a dateline under the headline, the way wire copy does, so the extractor is exerc
 The same count and seed always give the same bytes; each article has its own random stream,
 so article ``i`` does not depend on how many were generated.
 
-Example: python -m search.bench generate --count 2000 --seed 1 --out /tmp/corpus
+Example: python -m bench generate --count 2000 --seed 1 --out /tmp/corpus
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from search.bench.vocabulary import Vocabulary, english_vocabulary, russian_vocabulary
+from bench.vocabulary import Vocabulary, english_vocabulary, russian_vocabulary
 
 GENERATOR_VERSION = 1  # bump when the output changes: cached corpora are keyed by it
 MIN_WORDS, MAX_WORDS = 300, 600  # words per article body

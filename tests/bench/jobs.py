@@ -2,7 +2,7 @@
 
 A fresh process has empty analysis caches and its own memory peak, so the analysis floor
 and the index build are measured the way ``defsearch index`` meets them. The parent runs
-``python -m search.bench.jobs JOB ARGS-AS-JSON`` and reads one JSON line from stdout.
+``python -m bench.jobs JOB ARGS-AS-JSON`` and reads one JSON line from stdout.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def build(corpus: str, index: str, profile: bool = False) -> dict:
     started = time.perf_counter()
     with TreeMemorySampler() as memory:
         if profile:
-            from search.bench.profiling import profile_call
+            from bench.profiling import profile_call
 
             # cProfile sees one process only: keep the build in it, or the workers' time
             # (the analysis and the writing) would be missing from the profile.

@@ -1,9 +1,9 @@
-"""``python -m search.bench``: run the benchmark, or only generate its corpus.
+"""``python -m bench``: run the benchmark, or only generate its corpus.
 
 Examples:
-    python -m search.bench --count 2000
-    python -m search.bench --count 20000 --profile --json bench-results/20k.json
-    python -m search.bench generate --count 50 --seed 7 --out /tmp/corpus
+    python -m bench --count 2000
+    python -m bench --count 20000 --profile --json bench-results/20k.json
+    python -m bench generate --count 50 --seed 7 --out /tmp/corpus
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from search.bench.run import (
+from bench.run import (
     DEFAULT_WORKDIR,
     SKIPPABLE,
     SYNC_REPEAT,
@@ -25,14 +25,14 @@ from search.bench.run import (
 
 def _generate(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m search.bench generate",
+        prog="python -m bench generate",
         description="Write a deterministic synthetic corpus of bilingual defense news.",
     )
     parser.add_argument("--count", type=int, required=True, help="number of articles")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write into")
     args = parser.parse_args(argv)
-    from search.bench.generator import generate_corpus
+    from bench.generator import generate_corpus
 
     started = time.perf_counter()
     corpus = generate_corpus(args.out, args.count, args.seed)
@@ -45,9 +45,9 @@ def _generate(argv: list[str]) -> int:
 
 def _run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m search.bench",
+        prog="python -m bench",
         description="Benchmark indexing and search on a synthetic corpus (issue 6).",
-        epilog="Use 'python -m search.bench generate --help' to only write a corpus.",
+        epilog="Use 'python -m bench generate --help' to only write a corpus.",
     )
     parser.add_argument("--count", type=int, default=2000, help="articles (default 2000)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
