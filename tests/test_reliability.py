@@ -11,7 +11,6 @@ import random
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -21,17 +20,11 @@ from urllib.parse import quote
 
 import pytest
 from corpora import build_test_corpus, write_article
+from processes import DEFSEARCH, clean_env, wait_for
 
 from search.sync import sync_index
 
-DEFSEARCH = Path(sys.executable).with_name("defsearch")
 WORDS = "arms deliveries radar frigate missile drone tank helicopter contract navy".split()
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DEFSEARCH_")}
-    env.update(extra)
-    return env
 
 
 def run(corpus: Path, index: Path, *args: str, env=None, timeout=300):
@@ -139,15 +132,6 @@ def alive(pid: int) -> bool:
         return False
     state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     return state != "Z"
-
-
-def wait_for(condition, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def lock_is_free(index: Path) -> bool:

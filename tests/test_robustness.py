@@ -1,21 +1,18 @@
 """Fault injection through the real CLI: kills, concurrent runs, bad files, full disk."""
 
 import json
-import os
 import random
 import resource
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from processes import DEFSEARCH, clean_env, wait_for
 
 from search.service import Engine, make_request
 from search.sync import current_generation
 
-DEFSEARCH = Path(sys.executable).with_name("defsearch")
 RU = "поставки вооружения сотрудничество армия флот учения ракеты комплекс министр".split()
 EN = "deliveries weapons cooperation army navy exercises missiles defense minister".split()
 
@@ -33,8 +30,7 @@ def write_articles(corpus: Path, start: int, count: int) -> None:
 
 
 def cli(corpus, index, *args, env=None, **kwargs):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("DEFSEARCH_")}
-    environ.update(env or {})
+    environ = clean_env(**(env or {}))
     command = [str(DEFSEARCH), "--corpus", str(corpus), "--index", str(index), *args]
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ, **kwargs
@@ -62,15 +58,6 @@ def holds_lock(index: Path, process) -> bool:
         return json.loads((index / ".writelock").read_text())["pid"] == process.pid
     except (OSError, ValueError, KeyError):
         return False
-
-
-def wait_for(condition, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 @pytest.fixture
