@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from search.config import CORPUS_ENV, INDEX_ENV
-from search.errors import DefsearchError
+from search.errors import DefsearchError, StopRequested
 from search.ingest.walk import document_id
 
 _MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -366,8 +366,25 @@ class Terminated(SystemExit):
     waitress's event loop lets through where it logs and swallows other exceptions)."""
 
 
+_received: list[int] = []  # the stop signal this process got
+
+
 def _terminate(signum, frame) -> None:
+    _stop_syncs(signum)
     raise Terminated()
+
+
+def _interrupt(signum, frame) -> None:
+    _stop_syncs(signum)
+    raise KeyboardInterrupt()
+
+
+def _stop_syncs(signum: int) -> None:
+    """Tell a running sync to stop too: the exception may land where Python swallows it."""
+    _received[:] = [signum]
+    sync = sys.modules.get("search.sync")
+    if sync is not None:
+        sync.request_stop()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -376,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
         print("defsearch: error: standard output is closed", file=sys.stderr)
         return 1
     signal.signal(signal.SIGTERM, _terminate)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)  # not where Ctrl-C is ignored
     try:
         code = cli.main(args=argv, prog_name="defsearch", standalone_mode=False)
     except click.exceptions.Abort:
@@ -397,6 +416,10 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated:
         click.echo("defsearch: terminated", err=True)
         return 143
+    except StopRequested:  # the signal's own exception was swallowed on the way
+        terminated = _received == [signal.SIGTERM]
+        click.echo(f"defsearch: {'terminated' if terminated else 'interrupted'}", err=True)
+        return 143 if terminated else 130
     except BrokenPipeError:
         return 0
     except ImportError as exc:  # a broken or mismatched install

@@ -47,3 +47,7 @@ class SearchTimeoutError(QueryError):
 
 class DocumentError(Exception):
     """An article file that cannot be read; the message is a one-line reason."""
+
+
+class StopRequested(BaseException):
+    """A run stopped on the user's request (a signal); nothing unfinished went live."""

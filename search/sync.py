@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -23,7 +24,13 @@ from search import config, store
 from search.engine.codec import DefsearchCodec
 from search.engine.columns import iter_text_columns
 from search.engine.schema import SCHEMA_VERSION, build_schema
-from search.errors import DocumentError, IndexMissingError, IndexUnusableError, IndexVersionError
+from search.errors import (
+    DocumentError,
+    IndexMissingError,
+    IndexUnusableError,
+    IndexVersionError,
+    StopRequested,
+)
 from search.ingest.read import NewsDocument, fingerprint, read_document
 from search.ingest.walk import ArticleFile, SkippedPath, display_path, iter_article_files
 from search.stories import StoryKeys, load_keys, save_stories, story_keys
@@ -130,6 +137,17 @@ def _writer(ix, documents: int):
             ix, procs=procs, limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec()
         )
     return ix.writer(limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec())
+
+
+# Set by request_stop() (the CLI's signal handlers): a sync checks it between documents, so
+# that a stop is honoured even when the signal's exception landed where Python swallows it
+# (a __del__ method, a finalizer).
+_STOP = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask a running sync to stop before its next document."""
+    _STOP.set()
 
 
 def sync_index(
@@ -297,6 +315,8 @@ class _Writing:
                 self.removed.add(doc_id)
                 report.removed += 1
             for path, doc_id, signature in chunk:
+                if _STOP.is_set():
+                    raise StopRequested()
                 try:
                     doc = read_document(path, self.corpus)
                 except DocumentError as exc:
@@ -320,6 +340,8 @@ class _Writing:
                     writer.add_document(**_record_fields(doc), stat=signature)
                 if advance:
                     advance(1)
+            if _STOP.is_set():
+                raise StopRequested()
             # The last commit merges small segments; an index built afresh keeps the workers'
             # segments as they are (merging would write every posting a second time).
             writer.commit(merge=final and not fresh)

@@ -13,12 +13,15 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import threading
+from contextlib import contextmanager
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 STOP_WAIT_SECONDS = 5.0  # how long cancel() waits for a stopped worker to exit
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -30,6 +33,31 @@ def die_with_parent(parent_pid: int) -> None:
         pass
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
+
+
+@contextmanager
+def _stop_signals_held():
+    """Hold SIGINT and SIGTERM while forking, then act on them in this frame.
+
+    A stop signal's handler runs at Python's next check, which may fall inside an at-fork
+    hook (logging's lock release), where its exception is printed and dropped.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {
+        signum: signal.signal(signum, lambda n, f: caught.append(n)) for signum in _STOP_SIGNALS
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in caught:
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)
 
 
 class _Worker(SubWriterTask):
@@ -61,7 +89,8 @@ class ParallelWriter(MpWriter):
             parent_pid=os.getpid(),
         )
         self.tasks.append(task)
-        task.start()
+        with _stop_signals_held():
+            task.start()
         return task
 
     def cancel(self) -> None:
@@ -71,5 +100,10 @@ class ParallelWriter(MpWriter):
                     task.kill()
             for task in self.tasks:
                 task.join(STOP_WAIT_SECONDS)
+            # With its readers gone, a queue's feeder thread may block on a full pipe for
+            # good, and the interpreter joins it at exit: let it go instead.
+            for queue in (self.jobqueue, self.resultqueue):
+                queue.cancel_join_thread()
+                queue.close()
         finally:
             SegmentWriter.cancel(self)
