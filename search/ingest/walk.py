@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from search.ingest.decode import os_reason
+from search.ingest.kinds import article_stem
 from search.ingest.sidecar import SIDECAR_SUFFIX
 from search.text.safe import is_valid_unicode
 
@@ -82,7 +83,7 @@ def iter_article_files(
             if kind == "dir":
                 subfolders.append((entry.path, prefix + name + "/"))
             elif kind == "file":
-                stem = _stem(name)
+                stem = article_stem(name)
                 sidecar = entries.get(stem + SIDECAR_SUFFIX)
                 if sidecar is not None and sidecar.is_symlink():
                     try:
@@ -144,12 +145,6 @@ def display_path(path: str) -> str:
     return _CONTROL_CHAR_RE.sub(lambda m: repr(m[0])[1:-1], path)
 
 
-def _stem(name: str) -> str:
-    """Return a file name without its extension, by pathlib's rule (``a.`` keeps its dot)."""
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
-
-
 def iter_article_paths(corpus: Path) -> Iterator[Path]:
     """Yield the path of every article file under corpus, in iter_article_files' order."""
     for article in iter_article_files(corpus):
@@ -157,5 +152,7 @@ def iter_article_paths(corpus: Path) -> Iterator[Path]:
 
 
 def document_id(path: Path, corpus: Path) -> str:
-    """Return the id of an article: its corpus-relative path without the extension."""
-    return path.relative_to(corpus).with_suffix("").as_posix()
+    """Return the id of an article: its corpus-relative path without the extension for a
+    text file, with it for a format of its own (search.ingest.kinds)."""
+    relative = path.relative_to(corpus)
+    return (relative.parent / article_stem(relative.name)).as_posix()

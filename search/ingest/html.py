@@ -1,0 +1,105 @@
+"""Read a saved web page: its main text and metadata, with trafilatura.
+
+trafilatura finds the story among the page's navigation, comments and related-links blocks,
+and reads the headline, publication date, site name, canonical link and author from the
+page's meta tags and markup (htmldate for the date). Nothing is fetched. The text it keeps
+then goes through the same cleaning as a text file (search.ingest.extract), whose datelines
+and credits fill what the page's metadata lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from search.errors import DocumentError
+from search.ingest.decode import clean_text
+from search.ingest.extract import ArticleText, detect_lang, extract_article
+from search.ingest.outlets import outlet_for_url
+
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+PAGE = "page metadata"  # the provenance of a value read from the page's meta tags or markup
+
+
+@dataclass(frozen=True)
+class PageText:
+    """What one page says: the article and its author (kept out of the index for now)."""
+
+    article: ArticleText
+    author: str | None
+
+
+def read_html(page: bytes | str, url: str | None = None) -> PageText:
+    """Extract the article of a saved page; raise DocumentError when it holds none.
+
+    ``url``, where the page was downloaded from, names the outlet when the page does not.
+    """
+    import trafilatura  # ~0.3 s to import: only pages need it
+    from lxml.etree import LxmlError
+
+    try:
+        found = trafilatura.bare_extraction(
+            page,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            favor_precision=True,
+        )
+    except (ValueError, TypeError, RecursionError, LxmlError) as exc:
+        raise DocumentError(f"unreadable HTML: {exc.__class__.__name__}") from None
+    text = clean_text(found.text or "") if found is not None else ""
+    if not _LETTER_RE.search(text):
+        raise DocumentError("no article text found in the page")
+    title = _one_line(found.title)
+    paragraphs = [line for line in map(_one_line, text.split("\n")) if line]
+    if title and paragraphs and paragraphs[0].casefold() == title.casefold():
+        paragraphs = paragraphs[1:] or paragraphs  # the headline repeated as the first line
+    page_url = _web_url(url) or _web_url(found.url)
+    lang = detect_lang(text)
+    body = "\n\n".join(paragraphs)
+    from_text = extract_article(f"{title}\n\n{body}" if title else body, lang, page_url)
+    if from_text is None:
+        raise DocumentError("no article text found in the page")
+    provenance = dict(from_text.provenance)
+    date = found.date if found.date and _ISO_DATE_RE.fullmatch(found.date) else None
+    if date:
+        provenance["date"] = PAGE
+    if title:
+        provenance["title"] = PAGE
+    source = _outlet(found.sitename, page_url)
+    if source:
+        provenance["source"] = source[1]
+    if page_url:
+        provenance["url"] = "sidecar" if page_url == _web_url(url) else PAGE
+    article = ArticleText(
+        title=title or from_text.title,
+        body=from_text.body,
+        date=date or from_text.date,
+        source=source[0] if source else from_text.source,
+        url=page_url,
+        provenance=provenance,
+        dropped=from_text.dropped,
+    )
+    return PageText(article, _one_line(found.author) or None)
+
+
+def _outlet(site_name: str | None, url: str | None) -> tuple[str, str] | None:
+    """The page's site name as the outlet table spells it, else the outlet of its link."""
+    from search.ingest.credits import outlet_name
+
+    name = _one_line(site_name)
+    if name and _LETTER_RE.search(name):
+        return outlet_name(name), PAGE
+    if outlet := outlet_for_url(url):
+        return outlet, "url"
+    return None
+
+
+def _web_url(url: str | None) -> str | None:
+    url = _one_line(url)
+    return url if url.startswith(("http://", "https://")) else None
+
+
+def _one_line(value: str | None) -> str:
+    return " ".join(value.split()) if value else ""

@@ -1,0 +1,213 @@
+"""Web pages, PDFs and e-mails read as articles, indexed beside text files."""
+
+from __future__ import annotations
+
+import mailbox
+import shutil
+from pathlib import Path
+
+import pytest
+from make_files import REPORT_LINES, encrypt_pdf, make_message, make_pdf
+
+from search.errors import DocumentError, DocumentNotFoundError
+from search.ingest.read import read_document, read_documents
+from search.service import Engine
+from search.sync import sync_index
+
+PAGES = Path(__file__).parent / "data" / "pages"
+
+
+def page(tmp_path: Path, name: str) -> Path:
+    target = tmp_path / f"{name}.html"
+    shutil.copyfile(PAGES / f"{name}.html", target)
+    return target
+
+
+def test_russian_page_gives_text_and_metadata(tmp_path):
+    doc = read_document(page(tmp_path, "ru_news"), tmp_path)
+    assert (doc.id, doc.title, doc.date, doc.source, doc.lang) == (
+        "ru_news.html",
+        "Минобороны получило первую партию Су-57",
+        "2021-03-12",
+        "ТАСС",
+        "ru",
+    )
+    assert doc.url == "https://tass.ru/armiya-i-opk/10912345"
+    assert doc.author == "Иван Петров"
+    assert doc.body.startswith("МОСКВА, 12 марта. /ТАСС/. Воздушно-космические силы")
+    assert doc.provenance["date"] == "page metadata"
+
+
+def test_english_page_gives_text_and_metadata(tmp_path):
+    doc = read_document(page(tmp_path, "en_news"), tmp_path)
+    assert (doc.title, doc.date, doc.source, doc.lang, doc.author) == (
+        "Army awards contract for new air defense radars",
+        "2021-06-14",
+        "Defense News",
+        "en",
+        "Jane Doe",
+    )
+    assert doc.url.startswith("https://www.defensenews.com/land/2021/06/14/")
+    assert doc.body.startswith("WASHINGTON — The U.S. Army awarded")
+
+
+@pytest.mark.parametrize(
+    "name, furniture",
+    [
+        ("ru_news", ["Пользователь123", "Читайте также", "Флот получит", "Экономика", "<p>"]),
+        ("en_news", ["reader42", "Navy picks new frigate", "Subscribe", "Related", "<p>"]),
+    ],
+)
+def test_navigation_comments_and_related_links_stay_out(tmp_path, name, furniture):
+    doc = read_document(page(tmp_path, name), tmp_path)
+    for words in furniture:
+        assert words not in doc.body
+
+
+def test_page_without_meta_tags_takes_outlet_from_its_link(tmp_path):
+    path = tmp_path / "bare.html"
+    path.write_text(
+        "<html><body><article><h1>Учения ПВО прошли под Астраханью</h1>"
+        "<p>Расчёты зенитных ракетных комплексов отразили массированный налёт условного "
+        "противника на полигоне Ашулук, сообщили в пресс-службе округа.</p>"
+        "</article></body></html>",
+        "utf-8",
+    )
+    path.with_name("bare.html.meta.json").write_text('{"url": "https://ria.ru/20210312/x.html"}')
+    doc = read_document(path, tmp_path)
+    assert (doc.title, doc.source, doc.date) == (
+        "Учения ПВО прошли под Астраханью",
+        "РИА Новости",
+        "2021-03-12",
+    )
+
+
+def test_page_without_text_fails_with_a_reason(tmp_path):
+    path = tmp_path / "empty.html"
+    path.write_text("<html><head><title></title></head><body><script>x()</script></body></html>")
+    with pytest.raises(DocumentError, match="no article text"):
+        read_document(path, tmp_path)
+
+
+def test_pdf_title_comes_from_metadata_else_first_heading(tmp_path):
+    (tmp_path / "titled.pdf").write_bytes(make_pdf(REPORT_LINES, title="Air Defense Report Q3"))
+    (tmp_path / "plain.pdf").write_bytes(make_pdf(REPORT_LINES, title="Microsoft Word - r.docx"))
+    titled = read_document(tmp_path / "titled.pdf", tmp_path)
+    plain = read_document(tmp_path / "plain.pdf", tmp_path)
+    assert (titled.id, titled.title, titled.provenance["title"]) == (
+        "titled.pdf",
+        "Air Defense Report Q3",
+        "pdf metadata",
+    )
+    assert plain.title == "Quarterly Report on Air Defense Procurement"
+    assert "twelve radar stations" in plain.body
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (make_pdf(None), "PDF without a text layer"),
+        (encrypt_pdf(make_pdf(REPORT_LINES)), "encrypted PDF: it needs a password"),
+        (make_pdf(REPORT_LINES)[:200], "unreadable PDF"),
+    ],
+    ids=["scan", "encrypted", "truncated"],
+)
+def test_unreadable_pdf_fails_with_its_reason(tmp_path, data, reason):
+    (tmp_path / "bad.pdf").write_bytes(data)
+    with pytest.raises(DocumentError, match=reason):
+        read_document(tmp_path / "bad.pdf", tmp_path)
+
+
+def test_pdf_locked_only_against_editing_is_read(tmp_path):
+    (tmp_path / "locked.pdf").write_bytes(encrypt_pdf(make_pdf(REPORT_LINES), password=""))
+    assert "interceptor missiles" in read_document(tmp_path / "locked.pdf", tmp_path).body
+
+
+def bulletin(attachments=()) -> bytes:
+    return make_message(
+        "Бюллетень: поставки вооружений за неделю",
+        "Пресс-служба ВПК <press@vpk-news.example>",
+        "Fri, 12 Mar 2021 09:30:00 +0300",
+        text="Добрый день\n\nЗа неделю заказчик получил три корвета и партию радиолокационных "
+        "станций. Подробности в приложенном отчёте.",
+        attachments=attachments,
+    )
+
+
+def test_email_subject_date_and_sender_become_title_date_and_outlet(tmp_path):
+    (tmp_path / "bulletin.eml").write_bytes(bulletin())
+    doc = read_document(tmp_path / "bulletin.eml", tmp_path)
+    assert (doc.id, doc.title, doc.date, doc.source, doc.lang) == (
+        "bulletin.eml",
+        "Бюллетень: поставки вооружений за неделю",
+        "2021-03-12",
+        "Пресс-служба ВПК",
+        "ru",
+    )
+    assert doc.body.startswith("Добрый день\n\nЗа неделю заказчик получил три корвета")
+
+
+def test_email_html_body_is_read_as_a_page_and_sender_domain_names_the_outlet(tmp_path):
+    html = (PAGES / "en_news.html").read_text("utf-8")
+    raw = make_message(
+        "Radar contract", "news@defensenews.com", "Mon, 14 Jun 2021 18:02 +0000", html=html
+    )
+    (tmp_path / "radar.eml").write_bytes(raw)
+    doc = read_document(tmp_path / "radar.eml", tmp_path)
+    assert (doc.title, doc.source) == ("Radar contract", "Defense News")
+    assert doc.body.startswith("WASHINGTON — The U.S. Army") and "reader42" not in doc.body
+
+
+def test_email_attachments_become_articles_of_their_own(tmp_path):
+    pdf = make_pdf(REPORT_LINES, title="Air Defense Report Q3")
+    scan = make_pdf(None)
+    raw = bulletin([("report.pdf", "application/pdf", pdf), ("scan.pdf", "application/pdf", scan)])
+    (tmp_path / "bulletin.eml").write_bytes(raw)
+    found = read_documents(tmp_path / "bulletin.eml", tmp_path)
+    assert [doc.id for doc in found.documents] == ["bulletin.eml", "bulletin.eml#report.pdf"]
+    assert found.documents[1].title == "Air Defense Report Q3"
+    assert found.failed == [
+        {
+            "id": "bulletin.eml#scan.pdf",
+            "error": "PDF without a text layer (a scan?): run OCR on it first",
+        }
+    ]
+
+
+def write_mbox(path: Path, messages: list[bytes]) -> None:
+    box = mailbox.mbox(path)
+    for raw in messages:
+        box.add(raw)
+    box.flush()
+    box.close()
+
+
+def test_mbox_messages_and_attachments_are_indexed_and_follow_changes(tmp_path):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "s400.txt").write_text("Поставки С-400\n\nТекст заметки о поставках.", "utf-8")
+    shutil.copyfile(PAGES / "ru_news.html", corpus / "s400.html")
+    pdf = make_pdf(REPORT_LINES, title="Air Defense Report Q3")
+    second = make_message(
+        "Weekly digest",
+        "Defense Digest <digest@example.com>",
+        "Mon, 15 Mar 2021 08:00 +0000",
+        text="Radar deliveries continue on schedule, officials said.",
+    )
+    write_mbox(corpus / "box.mbox", [bulletin([("report.pdf", "application/pdf", pdf)]), second])
+    report = sync_index(corpus, index)
+    assert (report.added, report.failed) == (5, [])
+    engine = Engine(index)
+    assert engine.document("s400")["title"] == "Поставки С-400"
+    assert engine.document("s400.html")["source"] == "ТАСС"
+    assert engine.document("box.mbox#1#report.pdf")["title"] == "Air Defense Report Q3"
+    assert engine.document("box.mbox#2")["source"] == "Defense Digest"
+    assert sync_index(corpus, index).unchanged == 5
+
+    write_mbox(corpus / "box2.mbox", [second])
+    (corpus / "box2.mbox").replace(corpus / "box.mbox")  # the bulletin was deleted
+    report = sync_index(corpus, index)
+    assert (report.added, report.updated, report.removed) == (0, 1, 2)
+    with pytest.raises(DocumentNotFoundError):
+        Engine(index).document("box.mbox#1#report.pdf")
+    assert Engine(index).document("box.mbox#1")["title"] == "Weekly digest"
