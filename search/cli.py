@@ -118,32 +118,149 @@ def index(obj: Context, rebuild: bool, as_json: bool) -> None:
         )
 
 
+_LINK_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("items", nargs=-1, required=True, metavar="FILE|URL...")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
-def add(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
-    """Copy article files into the corpus and index them.
+def add(obj: Context, items: tuple[str, ...], as_json: bool) -> None:
+    """Copy article files into the corpus, or download web pages into it, and index them.
 
-    Every file is checked first (exists, readable, decodable text); if one is bad,
-    nothing is copied.
+    Files: text, HTML, PDF, .eml and .mbox. Every file is checked first (exists, readable,
+    has article text); if one is bad, nothing is copied. Links (http, https) are downloaded
+    one by one into corpus/web/SITE/; one that cannot be had is reported and the others
+    go on; a page the corpus already holds (same final link or same text) is not added
+    twice.
 
-    Example: defsearch add ~/Downloads/tass-s400.txt
+    Example: defsearch add ~/Downloads/tass-s400.html https://tass.ru/armiya-i-opk/6890123
     """
+    from search.errors import DocumentError
     from search.ingest.add import add_articles
+    from search.ingest.links import Register, add_link
     from search.store import claim
     from search.sync import notify_stderr, sync_index
 
+    links = [item for item in items if _LINK_RE.match(item)]
+    files = [Path(item) for item in items if not _LINK_RE.match(item)]
     claim(obj.index, obj.corpus)  # refuse an unusable index before copying anything
-    added = add_articles(list(files), obj.corpus)
+    added = add_articles(files, obj.corpus) if files else []
+    pages, failed = [], []
+    register = Register(obj.corpus) if links else None
+    for link in links:
+        try:
+            pages.append(add_link(link, obj.corpus, register).to_dict())
+        except DocumentError as exc:
+            failed.append({"url": link, "error": str(exc)})
+            click.echo(f"skipped {link}: {exc}", err=True)
     report = sync_index(obj.corpus, obj.index, notify=notify_stderr)
     _report_failures(report.failed)
     if as_json:
-        _echo_json({"added": added, "index": report.to_dict()})
+        _echo_json({"added": added, "pages": pages, "failed": failed, "index": report.to_dict()})
     else:
         for item in added:
             note = " (already in the corpus)" if item["existing"] else ""
             click.echo(f"{item['source']} -> {item['path']} [id {item['id']}]{note}")
+        for page in pages:
+            note = " (already in the corpus)" if page["existing"] else ""
+            hops = "".join(f" -> {url}" for url in page["redirects"][1:] + [page["final_url"]])
+            hops = hops if page["redirects"] else ""
+            click.echo(f"{page['url']}{hops} -> {page['path']} [id {page['id']}]{note}")
+    if failed:
+        raise SystemExit(1)
+
+
+@cli.group()
+def feeds() -> None:
+    """Follow news feeds (RSS, Atom): each new item's page is added to the corpus.
+
+    Example: defsearch feeds pull
+    """
+
+
+@feeds.command("add")
+@click.argument("url")
+@click.pass_obj
+def feeds_add(obj: Context, url: str) -> None:
+    """Add a feed to the list (it is downloaded once to check that it is a feed).
+
+    Example: defsearch feeds add https://tass.ru/rss/v2.xml
+    """
+    from search.ingest.feeds import add_feed
+
+    entry = add_feed(obj.corpus, url)
+    click.echo(
+        f"added feed {entry['url']} ({entry['title'] or 'no title'}, {entry['items']} items)"
+    )
+
+
+@feeds.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.pass_obj
+def feeds_list(obj: Context, as_json: bool) -> None:
+    """List the feeds followed, with the time of their last pull.
+
+    Example: defsearch feeds list
+    """
+    from search.ingest.feeds import load_feeds
+
+    found = [
+        {key: feed.get(key) for key in ("url", "title", "added", "pulled")}
+        | {"items": len(feed.get("seen", []))}
+        for feed in load_feeds(obj.corpus)
+    ]
+    if as_json:
+        _echo_json(found)
+        return
+    if not found:
+        click.echo("No feeds; add one with: defsearch feeds add URL")
+    for feed in found:
+        pulled = feed["pulled"] or "never pulled"
+        click.echo(f"{feed['url']}  {feed['title'] or '-'}  ({feed['items']} items, {pulled})")
+
+
+@feeds.command("pull")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def feeds_pull(obj: Context, as_json: bool) -> None:
+    """Download every feed, add its new items' pages, and sync the index.
+
+    An item whose page cannot be downloaded is added from the feed's own text; a feed
+    unchanged since the last pull (ETag, Last-Modified) downloads nothing.
+
+    Example: defsearch feeds pull --json
+    """
+    from search.ingest.feeds import pull_feeds
+    from search.store import claim
+    from search.sync import notify_stderr, sync_index
+
+    claim(obj.index, obj.corpus)
+    reports = pull_feeds(obj.corpus)
+    report = sync_index(obj.corpus, obj.index, notify=notify_stderr)
+    _report_failures(report.failed)
+    if as_json:
+        _echo_json({"feeds": [r.to_dict() for r in reports], "index": report.to_dict()})
+        return
+    for feed in reports:
+        name = f"{feed.url} ({feed.title})" if feed.title else feed.url
+        if feed.status == "failed":
+            click.echo(f"{name}: failed: {feed.error}")
+            continue
+        if feed.status == "unchanged":
+            click.echo(f"{name}: unchanged, nothing downloaded")
+            continue
+        counts = f"{len(feed.added)} added, {feed.existing} already in the corpus"
+        click.echo(f"{name}: {counts}, {len(feed.failed)} failed")
+        for item in feed.added:
+            source = " (from the feed's text)" if item["from"] == "feed" else ""
+            click.echo(f"  + {item['id']}{source}")
+        for item in feed.failed:
+            click.echo(f"  ! {item['url']}: {item['error']}")
+    click.echo(
+        f"index: {report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"{report.unchanged} unchanged, {len(report.failed)} failed"
+    )
 
 
 @cli.command()
