@@ -211,3 +211,26 @@ def test_mbox_messages_and_attachments_are_indexed_and_follow_changes(tmp_path):
     with pytest.raises(DocumentNotFoundError):
         Engine(index).document("box.mbox#1#report.pdf")
     assert Engine(index).document("box.mbox#1")["title"] == "Weekly digest"
+
+
+def test_web_page_shows_extracted_text_never_the_stored_html(tmp_path):
+    from web.app import create_app
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    hostile = (PAGES / "en_news.html").read_text("utf-8")
+    hostile = hostile.replace("<p>The radars", "<p><script>alert(1)</script>The radars")
+    (corpus / "radars.html").write_text(hostile, "utf-8")
+    pdf = make_pdf(REPORT_LINES, title="Air Defense Report Q3")
+    (corpus / "bulletin.eml").write_bytes(bulletin([("report.pdf", "application/pdf", pdf)]))
+    assert sync_index(corpus, index).added == 3
+    client = create_app({"INDEX_DIR": index, "TESTING": True}).test_client()
+    page = client.get("/doc/radars.html").get_data(as_text=True)
+    assert "<p>WASHINGTON — The U.S. Army awarded" in page
+    assert "<script>alert(1)" not in page and "reader42" not in page
+    original = "https://www.defensenews.com/land/2021/06/14/army-awards-contract-for-new-air"
+    assert f'<a href="{original}' in page
+    attachment = client.get("/doc/bulletin.eml%23report.pdf").get_data(as_text=True)
+    assert 'href="/doc/bulletin.eml"' in attachment and "Air Defense Report Q3" in attachment
+    for path in ("/corpus/radars.html", "/static/../corpus/radars.html", "/radars.html"):
+        assert client.get(path).status_code == 404
