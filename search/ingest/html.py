@@ -19,6 +19,7 @@ from search.ingest.outlets import outlet_for_url
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HOST_RE = re.compile(r"[\w-]+(?:\.[\w-]+)+")  # "iz.ru", "news.example.co.uk"
 PAGE = "page metadata"  # the provenance of a value read from the page's meta tags or markup
 
 
@@ -44,7 +45,10 @@ def read_html(page: bytes | str, url: str | None = None) -> PageText:
             url=url,
             with_metadata=True,
             include_comments=False,
-            favor_precision=True,
+            # Dates from the page's markup and its link only: htmldate's extensive search
+            # guesses from any date in the text, or makes "2019/09/" in a link the 1st of
+            # the month; a date in the story's byline or dateline is read below instead.
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except (ValueError, TypeError, RecursionError, LxmlError) as exc:
         raise DocumentError(f"unreadable HTML: {exc.__class__.__name__}") from None
@@ -68,6 +72,13 @@ def read_html(page: bytes | str, url: str | None = None) -> PageText:
     if title:
         provenance["title"] = PAGE
     source = _outlet(found.sitename, page_url)
+    if (
+        source
+        and source[1] == "url"
+        and from_text.source
+        and from_text.provenance.get("source", "url") != "url"
+    ):
+        source = None  # a wire's credit in the text names the outlet better than the site
     if source:
         provenance["source"] = source[1]
     if page_url:
@@ -85,13 +96,17 @@ def read_html(page: bytes | str, url: str | None = None) -> PageText:
 
 
 def _outlet(site_name: str | None, url: str | None) -> tuple[str, str] | None:
-    """The page's site name as the outlet table spells it, else the outlet of its link."""
+    """The page's site name as the outlet table spells it, else the outlet of its link.
+
+    trafilatura gives the host ("arctic-news.example.ru") when the page names no site: it
+    is read as a link, giving the listed outlet or the registered domain.
+    """
     from search.ingest.credits import outlet_name
 
     name = _one_line(site_name)
-    if name and _LETTER_RE.search(name):
+    if name and _LETTER_RE.search(name) and not _HOST_RE.fullmatch(name):
         return outlet_name(name), PAGE
-    if outlet := outlet_for_url(url):
+    if outlet := outlet_for_url(url) or outlet_for_url(f"https://{name}" if name else None):
         return outlet, "url"
     return None
 
