@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import mailbox
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from make_files import REPORT_LINES, encrypt_pdf, make_message, make_pdf
 
 from search.errors import DocumentError, DocumentNotFoundError
+from search.ingest.outlets import known_outlet
 from search.ingest.read import read_document, read_documents
 from search.service import Engine
 from search.sync import sync_index
@@ -234,3 +236,24 @@ def test_web_page_shows_extracted_text_never_the_stored_html(tmp_path):
     assert 'href="/doc/bulletin.eml"' in attachment and "Air Defense Report Q3" in attachment
     for path in ("/corpus/radars.html", "/static/../corpus/radars.html", "/radars.html"):
         assert client.get(path).status_code == 404
+
+
+EVAL_CASES = json.loads((PAGES / "eval" / "expected.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", EVAL_CASES, ids=[case["file"] for case in EVAL_CASES])
+def test_saved_pages_give_the_title_date_outlet_and_link_written_by_hand(tmp_path, case):
+    path = tmp_path / case["file"]
+    shutil.copyfile(PAGES / "eval" / case["file"], path)
+    if case["sidecar_url"]:
+        sidecar = path.with_name(path.name + ".meta.json")
+        sidecar.write_text(json.dumps({"url": case["sidecar_url"]}), "utf-8")
+    doc = read_document(path, tmp_path)
+    outlet = known_outlet(case["source"]) or case["source"] if case["source"] else None
+    assert (doc.title, doc.date, doc.source, doc.url, doc.lang) == (
+        case["title"],
+        case["date"],
+        outlet,
+        case["url"],
+        case["lang"],
+    )

@@ -55,7 +55,7 @@ def read_html(page: bytes | str, url: str | None = None) -> PageText:
     text = clean_text(found.text or "") if found is not None else ""
     if not _LETTER_RE.search(text):
         raise DocumentError("no article text found in the page")
-    title = _one_line(found.title)
+    title = _strip_site_name(_one_line(found.title), found.sitename)
     paragraphs = [line for line in map(_one_line, text.split("\n")) if line]
     if title and paragraphs and paragraphs[0].casefold() == title.casefold():
         paragraphs = paragraphs[1:] or paragraphs  # the headline repeated as the first line
@@ -93,6 +93,17 @@ def read_html(page: bytes | str, url: str | None = None) -> PageText:
         dropped=from_text.dropped,
     )
     return PageText(article, _one_line(found.author) or None)
+
+
+def _strip_site_name(title: str, site_name: str | None) -> str:
+    """Drop the site's name that some pages append to their og:title ("… - Газета.Ru")."""
+    from search.ingest.outlets import name_key
+
+    for mark in (" - ", " | ", " — ", " :: ", " – "):
+        head, sep, tail = title.rpartition(mark)
+        if sep and head and site_name and name_key(tail) == name_key(site_name):
+            return head.strip()
+    return title
 
 
 def _outlet(site_name: str | None, url: str | None) -> tuple[str, str] | None:
