@@ -376,8 +376,9 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
     """Show what article files would become, without indexing them.
 
     For each file: title, date, outlet, link and language, where each was found (header
-    line, dateline, credit line, sign-off, url, sidecar ...), and the lines dropped as page
-    furniture. A file that cannot be read is reported and the others are still shown.
+    line, dateline, credit line, sign-off, url, sidecar, page metadata, subject ...), the
+    lines dropped as page furniture, and the articles inside an e-mail or mbox. A file that
+    cannot be read is reported and the others are still shown.
 
     Example: defsearch inspect ~/Downloads/tass-s400.txt --json
     """
@@ -403,8 +404,14 @@ def _print_inspection(result: dict) -> None:
         value = result[key] if result[key] is not None else "-"
         note = f"  ({where[key]})" if key in where else ""
         click.echo(f"  {key + ':':8} {value}{note}")
+    if result.get("author"):
+        click.echo(f"  author:  {result['author']}")
     for line in result["dropped"]:
         click.echo(f"  dropped: {line}")
+    for member in result.get("members", []):
+        click.echo(f"  article: {member['id']}  {member['title']}")
+    for member in result.get("failed", []):
+        click.echo(f"  failed:  {member['id']}: {member['error']}")
     click.echo("")
 
 

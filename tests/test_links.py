@@ -11,6 +11,7 @@ from test_cli import run
 from webserver import LocalWebServer
 
 from search.errors import DocumentError
+from search.ingest.add import add_articles
 from search.ingest.fetch import FetchError, download
 from search.ingest.links import Register, add_link
 
@@ -78,6 +79,16 @@ def test_a_page_already_in_the_corpus_is_not_added_twice(web, tmp_path):
     assert again.path == copy.path == first.path
     assert web.hits("/a") == 1
     assert len(list((corpus / "web").rglob("*.html"))) == 1
+
+
+def test_a_page_saved_as_a_file_is_not_added_again_by_its_link(web, tmp_path):
+    corpus = tmp_path / "corpus"
+    saved = tmp_path / "su57.html"
+    saved.write_bytes(RU_PAGE)
+    [added] = add_articles([saved], corpus)
+    page = add_link(web.page("/armiya/su57", RU_PAGE), corpus, Register(corpus))
+    assert page.existing and page.path == Path(added["path"])
+    assert not (corpus / "web").exists()
 
 
 def test_bad_links_get_one_line_each_and_the_good_one_goes_on(web, dirs):

@@ -65,9 +65,9 @@ class Register:
 
     def find(self, url: str | None = None, text_hash: str | None = None) -> Path | None:
         """Return the page stored for a link or a text, if its file is still there."""
-        name = (url and self.urls.get(url)) or (text_hash and self.texts.get(text_hash))
-        if name and (self.corpus / name).is_file():
-            return self.corpus / name
+        for name in (url and self.urls.get(url), text_hash and self.texts.get(text_hash)):
+            if name and (self.corpus / name).is_file():
+                return self.corpus / name
         return None
 
     def remember(self, path: Path, urls: list[str], text_hash: str) -> None:
@@ -103,16 +103,31 @@ def store_page(got: Download, corpus: Path, register: Register, extra: dict | No
 
     if found := register.find(url=got.url):
         return _page(got.requested, found, corpus, got.url, got.redirects, existing=True)
-    article = read_html(got.body, got.url).article  # refuses a page with no article text
+    article = read_html(got.body).article  # refuses a page with no article text
+    canonical = article.url  # the page's own link, as it names it
     digest = text_hash(article.title, article.body)
-    if found := register.find(text_hash=digest):
+    if found := register.find(url=canonical, text_hash=digest):
         return _page(got.requested, found, corpus, got.url, got.redirects, existing=True)
     sidecar = {"url": got.url, "fetched": got.fetched, **(extra or {})}
     if got.requested != got.url:
         sidecar["requested"] = got.requested
     path = _write_page(corpus, got.url, article.title, got.body, sidecar)
-    register.remember(path, [got.url, got.requested], digest)
+    register.remember(path, [u for u in (got.url, got.requested, canonical) if u], digest)
     return _page(got.requested, path, corpus, got.url, got.redirects, existing=False)
+
+
+def remember_file(path: Path, corpus: Path) -> None:
+    """Register a saved page added with `defsearch add FILE`, so that downloading it again
+    (by its link or its text) finds it."""
+    from search.ingest.html import read_html
+
+    try:
+        article = read_html(path.read_bytes()).article
+    except (OSError, DocumentError):
+        return  # checked before it was added; a page that changed since is not registered
+    Register(corpus).remember(
+        path, [article.url] if article.url else [], text_hash(article.title, article.body)
+    )
 
 
 def _page(url, path, corpus, final_url, redirects, existing) -> Page:
