@@ -190,9 +190,8 @@ def feeds_add(obj: Context, url: str) -> None:
     from search.ingest.feeds import add_feed
 
     entry = add_feed(obj.corpus, url)
-    click.echo(
-        f"added feed {entry['url']} ({entry['title'] or 'no title'}, {entry['items']} items)"
-    )
+    items = f"{entry['items']} item{'s' if entry['items'] != 1 else ''}"
+    click.echo(f"added feed {entry['url']} ({entry['title'] or 'no title'}, {items})")
 
 
 @feeds.command("list")

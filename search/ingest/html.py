@@ -9,6 +9,7 @@ and credits fill what the page's metadata lacks.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,10 @@ from search.ingest.outlets import outlet_for_url
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HOST_RE = re.compile(r"[\w-]+(?:\.[\w-]+)+")  # "iz.ru", "news.example.co.uk"
+# trafilatura and htmldate log what they cannot parse ("empty HTML tree"); with no handler
+# set, Python prints those on stderr. The reason a page fails is reported once, by the caller.
+for _name in ("trafilatura", "htmldate", "courlan", "justext"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 PAGE = "page metadata"  # the provenance of a value read from the page's meta tags or markup
 
 
@@ -50,7 +55,16 @@ def read_html(page: bytes | str, url: str | None = None) -> PageText:
             # the month; a date in the story's byline or dateline is read below instead.
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
-    except (ValueError, TypeError, RecursionError, LxmlError) as exc:
+    except (
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+        AssertionError,  # lxml's on "<body><html><script>", found by the tests' fuzzing
+        RecursionError,
+        LxmlError,
+    ) as exc:
         raise DocumentError(f"unreadable HTML: {exc.__class__.__name__}") from None
     text = clean_text(found.text or "") if found is not None else ""
     if not _LETTER_RE.search(text):

@@ -44,6 +44,14 @@ class Message:
 
 def parse_message(raw: bytes) -> Message:
     """Read one message; raise DocumentError when it is not an e-mail."""
+    try:
+        return _parse(raw)
+    except (ValueError, IndexError, TypeError, LookupError, AttributeError, AssertionError) as e:
+        # The email package's header parsers raise these on broken headers (found by fuzzing).
+        raise DocumentError(f"unreadable e-mail: {e.__class__.__name__}") from None
+
+
+def _parse(raw: bytes) -> Message:
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     if not (msg["subject"] or msg["from"] or msg["date"]) or msg.defects and not msg.keys():
         raise DocumentError("not an e-mail message (no Subject, From or Date header)")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import logging
 import re
+import struct
+import zlib
 from dataclasses import dataclass
 
 from search.errors import DocumentError
@@ -55,8 +57,21 @@ def read_pdf(raw: bytes) -> PdfText:
         raise
     except FileNotDecryptedError:
         raise DocumentError("encrypted PDF: it needs a password; save an unlocked copy") from None
-    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        # pypdf raises these (and more) on a damaged file; the reason is kept short
+    except (
+        PyPdfError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        NotImplementedError,  # a damaged filter or encryption entry, found by fuzzing
+        AssertionError,
+        ArithmeticError,  # ZeroDivisionError, OverflowError
+        RecursionError,
+        struct.error,
+        zlib.error,
+    ) as exc:
+        # pypdf raises these on a damaged file; the reason is kept short
         raise DocumentError(f"unreadable PDF: {exc.__class__.__name__}") from None
     text = "\n\n".join(page.strip() for page in pages if page.strip())
     if not _LETTER_RE.search(text):

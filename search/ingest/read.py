@@ -139,9 +139,12 @@ def _read_pdf(raw: bytes):
 
     pdf = read_pdf(raw)
     article = _text_article(clean_text(pdf.text), None, extract_article)
-    if pdf.title:
+    if pdf.title and pdf.title != article.title:
         provenance = {**article.provenance, "title": "pdf metadata"}
-        article = replace(article, title=pdf.title, provenance=provenance)
+        body = article.body
+        if article.provenance.get("title") == "headline":  # the first heading stays text
+            body = f"{article.title}\n\n{body}"
+        article = replace(article, title=pdf.title, body=body, provenance=provenance)
     return article
 
 
