@@ -291,3 +291,15 @@ def test_any_bytes_as_pdf_or_email_give_an_article_or_a_reason(data):
             reader(b"%PDF-1.4\n" + data if reader is read_pdf else data)
         except DocumentError:
             pass
+
+
+def test_the_parts_folder_of_a_page_saved_complete_is_not_indexed(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "radars_files").mkdir(parents=True)
+    shutil.copyfile(PAGES / "en_news.html", corpus / "radars.html")
+    (corpus / "radars_files" / "style.css").write_text("body { color: red; }\n")
+    (corpus / "radars_files" / "app.js").write_text("var tracking = 'radars';\n")
+    (corpus / "other_files").mkdir()
+    (corpus / "other_files" / "note.txt").write_text("A note\n\nKept: no page of that name.")
+    report = sync_index(corpus, tmp_path / "index")
+    assert (report.added, report.failed) == (2, [])

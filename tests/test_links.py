@@ -208,3 +208,14 @@ def test_a_failing_feed_is_reported_and_the_others_pulled(web, dirs):
 
 def test_download_error_is_a_document_error():
     assert issubclass(FetchError, DocumentError)
+
+
+def test_a_second_feeds_command_is_refused_while_one_runs(web, dirs):
+    from search.ingest.feeds import _feeds_lock
+
+    opts, corpus = dirs
+    rss = web.page("/rss", feed_body("rss.xml", web), content_type="application/rss+xml")
+    with _feeds_lock(corpus):
+        result = run(*opts, "feeds", "add", rss)
+    assert result.returncode == 1 and "another `defsearch feeds` command" in result.stderr
+    assert run(*opts, "feeds", "add", rss).returncode == 0

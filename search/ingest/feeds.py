@@ -7,8 +7,12 @@ nothing, and the items already taken.
 
 from __future__ import annotations
 
+import fcntl
 import html
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +22,7 @@ from search.ingest.fetch import Download, FetchError, check_link, download
 from search.ingest.links import Register, add_link, store_page, write_atomically
 
 FEEDS_FILE = ".defsearch-feeds.json"
+LOCK_FILE = ".defsearch-feeds.lock"  # held by the one feeds command that writes the list
 MAX_SEEN = 5000  # item keys remembered per feed; a feed lists far fewer at a time
 
 
@@ -54,8 +59,30 @@ def save_feeds(corpus: Path, feeds: list[dict]) -> None:
     write_atomically(corpus / FEEDS_FILE, text)
 
 
+@contextmanager
+def _feeds_lock(corpus: Path) -> Iterator[None]:
+    """Hold the corpus's feed lock; refuse at once when another feeds command holds it."""
+    corpus.mkdir(parents=True, exist_ok=True)
+    fd = os.open(corpus / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DefsearchError(
+                "another `defsearch feeds` command is running on this corpus; try again later"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def add_feed(corpus: Path, url: str) -> dict:
     """Check that a link is a feed and add it to the list; return its entry."""
+    with _feeds_lock(corpus):
+        return _add_feed(corpus, url)
+
+
+def _add_feed(corpus: Path, url: str) -> dict:
     try:
         url = check_link(url)
         feeds = load_feeds(corpus)
@@ -71,6 +98,11 @@ def add_feed(corpus: Path, url: str) -> dict:
 
 def pull_feeds(corpus: Path) -> list[FeedReport]:
     """Fetch every feed and add its new items; a feed that fails leaves the others going."""
+    with _feeds_lock(corpus):
+        return _pull_all(corpus)
+
+
+def _pull_all(corpus: Path) -> list[FeedReport]:
     feeds = load_feeds(corpus)
     register = Register(corpus)
     reports = []

@@ -15,6 +15,7 @@ from search.ingest.kinds import article_stem
 from search.ingest.sidecar import SIDECAR_SUFFIX
 from search.text.safe import is_valid_unicode
 
+PAGE_FILES_SUFFIX = "_files"  # "Save page, complete" puts the page's parts in NAME_files/
 _CONTROL_CHAR_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -81,6 +82,8 @@ def iter_article_files(
                 skip(entry.path, str(exc), None)
                 continue
             if kind == "dir":
+                if _is_page_files(name, entries):
+                    continue  # a saved page's images, styles and scripts, not articles
                 subfolders.append((entry.path, prefix + name + "/"))
             elif kind == "file":
                 stem = article_stem(name)
@@ -94,6 +97,15 @@ def iter_article_files(
                         continue
                 yield ArticleFile(prefix + stem, entry.path, entry, sidecar)
         folders.extend(reversed(subfolders))  # the first subfolder is walked next
+
+
+def _is_page_files(name: str, entries: dict) -> bool:
+    """Whether a folder is the one a browser's "Save page, complete" writes beside the page
+    (``report_files/`` beside ``report.html``)."""
+    if not name.endswith(PAGE_FILES_SUFFIX):
+        return False
+    page = name[: -len(PAGE_FILES_SUFFIX)]
+    return any(page + suffix in entries for suffix in (".html", ".htm", ".HTML", ".HTM"))
 
 
 class _Skip(Exception):
