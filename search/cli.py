@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from search.cli_feeds import feeds
 from search.config import CORPUS_ENV, INDEX_ENV
 from search.errors import DefsearchError
 from search.ingest.walk import document_id
@@ -83,6 +84,9 @@ def cli(ctx: click.Context, corpus: Path, index_dir: Path) -> None:
     Example: defsearch search 'поставки С-400'
     """
     ctx.obj = Context(corpus, index_dir)
+
+
+cli.add_command(feeds)
 
 
 def _report_failures(failed: list[dict]) -> None:
@@ -169,97 +173,6 @@ def add(obj: Context, items: tuple[str, ...], as_json: bool) -> None:
             click.echo(f"{page['url']}{hops} -> {page['path']} [id {page['id']}]{note}")
     if failed:
         raise SystemExit(1)
-
-
-@cli.group()
-def feeds() -> None:
-    """Follow news feeds (RSS, Atom): each new item's page is added to the corpus.
-
-    Example: defsearch feeds pull
-    """
-
-
-@feeds.command("add")
-@click.argument("url")
-@click.pass_obj
-def feeds_add(obj: Context, url: str) -> None:
-    """Add a feed to the list (it is downloaded once to check that it is a feed).
-
-    Example: defsearch feeds add https://tass.ru/rss/v2.xml
-    """
-    from search.ingest.feeds import add_feed
-
-    entry = add_feed(obj.corpus, url)
-    items = f"{entry['items']} item{'s' if entry['items'] != 1 else ''}"
-    click.echo(f"added feed {entry['url']} ({entry['title'] or 'no title'}, {items})")
-
-
-@feeds.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
-@click.pass_obj
-def feeds_list(obj: Context, as_json: bool) -> None:
-    """List the feeds followed, with the time of their last pull.
-
-    Example: defsearch feeds list
-    """
-    from search.ingest.feeds import load_feeds
-
-    found = [
-        {key: feed.get(key) for key in ("url", "title", "added", "pulled")}
-        | {"items": len(feed.get("seen", []))}
-        for feed in load_feeds(obj.corpus)
-    ]
-    if as_json:
-        _echo_json(found)
-        return
-    if not found:
-        click.echo("No feeds; add one with: defsearch feeds add URL")
-    for feed in found:
-        pulled = feed["pulled"] or "never pulled"
-        click.echo(f"{feed['url']}  {feed['title'] or '-'}  ({feed['items']} items, {pulled})")
-
-
-@feeds.command("pull")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.pass_obj
-def feeds_pull(obj: Context, as_json: bool) -> None:
-    """Download every feed, add its new items' pages, and sync the index.
-
-    An item whose page cannot be downloaded is added from the feed's own text; a feed
-    unchanged since the last pull (ETag, Last-Modified) downloads nothing.
-
-    Example: defsearch feeds pull --json
-    """
-    from search.ingest.feeds import pull_feeds
-    from search.store import claim
-    from search.sync import notify_stderr, sync_index
-
-    claim(obj.index, obj.corpus)
-    reports = pull_feeds(obj.corpus)
-    report = sync_index(obj.corpus, obj.index, notify=notify_stderr)
-    _report_failures(report.failed)
-    if as_json:
-        _echo_json({"feeds": [r.to_dict() for r in reports], "index": report.to_dict()})
-        return
-    for feed in reports:
-        name = f"{feed.url} ({feed.title})" if feed.title else feed.url
-        if feed.status == "failed":
-            click.echo(f"{name}: failed: {feed.error}")
-            continue
-        if feed.status == "unchanged":
-            click.echo(f"{name}: unchanged, nothing downloaded")
-            continue
-        counts = f"{len(feed.added)} added, {feed.existing} already in the corpus"
-        click.echo(f"{name}: {counts}, {len(feed.failed)} failed")
-        for item in feed.added:
-            source = " (from the feed's text)" if item["from"] == "feed" else ""
-            click.echo(f"  + {item['id']}{source}")
-        for item in feed.failed:
-            click.echo(f"  ! {item['url']}: {item['error']}")
-    click.echo(
-        f"index: {report.added} added, {report.updated} updated, {report.removed} removed, "
-        f"{report.unchanged} unchanged, {len(report.failed)} failed"
-    )
 
 
 @cli.command()
