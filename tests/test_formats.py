@@ -303,3 +303,16 @@ def test_the_parts_folder_of_a_page_saved_complete_is_not_indexed(tmp_path):
     (corpus / "other_files" / "note.txt").write_text("A note\n\nKept: no page of that name.")
     report = sync_index(corpus, tmp_path / "index")
     assert (report.added, report.failed) == (2, [])
+
+
+def test_add_refuses_a_page_over_the_size_cap_and_copies_nothing(tmp_path):
+    from search.errors import DefsearchError
+    from search.ingest.add import add_articles
+
+    corpus = tmp_path / "corpus"
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<html><body><p>" + b"x" * (10 * 1024 * 1024) + b"</p></body></html>")
+    good = page(tmp_path, "en_news")
+    with pytest.raises(DefsearchError, match=r"big\.html: too large \(\d+ bytes, limit 10485760\)"):
+        add_articles([good, big], corpus)
+    assert not corpus.exists() or not any(corpus.iterdir())
