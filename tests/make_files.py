@@ -5,30 +5,40 @@ from __future__ import annotations
 import io
 from email.message import EmailMessage
 
+# Windows-1251 bytes shown with Helvetica: its Latin half is WinAnsi's, and the Cyrillic
+# letters are named by their Adobe glyph names, so that a PDF reader maps them back to text.
+_CYRILLIC_GLYPHS = (
+    "168 /afii10023 184 /afii10071 192 "
+    + " ".join(f"/afii{n}" for n in range(10017, 10050) if n != 10023)
+    + " "
+    + " ".join(f"/afii{n}" for n in range(10065, 10098) if n != 10071)
+)
 
-def _pdf_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+def _pdf_string(text: str, encoding: str = "latin-1") -> bytes:
+    data = text.encode(encoding)
+    return data.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
 def make_pdf(lines: list[str] | None, title: str | None = None) -> bytes:
-    """A one-page PDF whose text layer holds ``lines`` (Latin-1), or a page with only a
-    drawn rectangle (a scan has no text layer) when ``lines`` is None."""
+    """A one-page PDF whose text layer holds ``lines`` (Russian or English), or a page with
+    only a drawn rectangle (a scan has no text layer) when ``lines`` is None."""
     if lines is None:
-        content = "0.5 g 72 72 400 600 re f"
+        stream = b"0.5 g 72 72 400 600 re f"
     else:
-        shown = " ".join(f"({_pdf_string(line)}) '" for line in lines)
-        content = f"BT /F1 12 Tf 72 760 Td 16 TL {shown} ET"
-    stream = content.encode("latin-1")
+        shown = b" ".join(b"(" + _pdf_string(line, "cp1251") + b") '" for line in lines)
+        stream = b"BT /F1 12 Tf 72 760 Td 16 TL " + shown + b" ET"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
         b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding "
+        b"/BaseEncoding /WinAnsiEncoding /Differences [" + _CYRILLIC_GLYPHS.encode() + b"] >> >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
     if title is not None:
-        objects.append(f"<< /Title ({_pdf_string(title)}) >>".encode("latin-1"))
+        objects.append(b"<< /Title (" + _pdf_string(title) + b") >>")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

@@ -111,6 +111,19 @@ def test_pdf_title_comes_from_metadata_else_first_heading(tmp_path):
     assert titled.body.startswith("Quarterly Report on Air Defense Procurement\n\nThe ministry")
 
 
+def test_russian_pdf_is_read_from_its_text_layer(tmp_path):
+    lines = [
+        "Отчёт о поставках вооружений за третий квартал",
+        "",
+        "Заказчик получил три корвета и партию радиолокационных станций.",
+        "Поставки зенитных ракет задержались на месяц.",
+    ]
+    (tmp_path / "otchet.pdf").write_bytes(make_pdf(lines))
+    doc = read_document(tmp_path / "otchet.pdf", tmp_path)
+    assert (doc.title, doc.lang) == ("Отчёт о поставках вооружений за третий квартал", "ru")
+    assert doc.body.startswith("Заказчик получил три корвета")
+
+
 @pytest.mark.parametrize(
     "data, reason",
     [
