@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from search.cli_feeds import feeds
 from search.config import CORPUS_ENV, INDEX_ENV
 from search.errors import DefsearchError, StopRequested
 from search.ingest.walk import document_id
@@ -85,6 +86,9 @@ def cli(ctx: click.Context, corpus: Path, index_dir: Path) -> None:
     ctx.obj = Context(corpus, index_dir)
 
 
+cli.add_command(feeds)
+
+
 def _report_failures(failed: list[dict]) -> None:
     for item in failed:
         click.echo(f"skipped {item['path']}: {item['error']}", err=True)
@@ -118,32 +122,57 @@ def index(obj: Context, rebuild: bool, as_json: bool) -> None:
         )
 
 
+_LINK_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("items", nargs=-1, required=True, metavar="FILE|URL...")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
-def add(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
-    """Copy article files into the corpus and index them.
+def add(obj: Context, items: tuple[str, ...], as_json: bool) -> None:
+    """Copy article files into the corpus, or download web pages into it, and index them.
 
-    Every file is checked first (exists, readable, decodable text); if one is bad,
-    nothing is copied.
+    Files: text, HTML, PDF, .eml and .mbox. Every file is checked first (exists, readable,
+    has article text); if one is bad, nothing is copied. Links (http, https) are downloaded
+    one by one into corpus/web/SITE/; one that cannot be had is reported and the others
+    go on; a page the corpus already holds (same final link or same text) is not added
+    twice.
 
-    Example: defsearch add ~/Downloads/tass-s400.txt
+    Example: defsearch add ~/Downloads/tass-s400.html https://tass.ru/armiya-i-opk/6890123
     """
+    from search.errors import DocumentError
     from search.ingest.add import add_articles
+    from search.ingest.links import Register, add_link
     from search.store import claim
     from search.sync import notify_stderr, sync_index
 
+    links = [item for item in items if _LINK_RE.match(item)]
+    files = [Path(item) for item in items if not _LINK_RE.match(item)]
     claim(obj.index, obj.corpus)  # refuse an unusable index before copying anything
-    added = add_articles(list(files), obj.corpus)
+    added = add_articles(files, obj.corpus) if files else []
+    pages, failed = [], []
+    register = Register(obj.corpus) if links else None
+    for link in links:
+        try:
+            pages.append(add_link(link, obj.corpus, register).to_dict())
+        except DocumentError as exc:
+            failed.append({"url": link, "error": str(exc)})
+            click.echo(f"skipped {link}: {exc}", err=True)
     report = sync_index(obj.corpus, obj.index, notify=notify_stderr)
     _report_failures(report.failed)
     if as_json:
-        _echo_json({"added": added, "index": report.to_dict()})
+        _echo_json({"added": added, "pages": pages, "failed": failed, "index": report.to_dict()})
     else:
         for item in added:
             note = " (already in the corpus)" if item["existing"] else ""
             click.echo(f"{item['source']} -> {item['path']} [id {item['id']}]{note}")
+        for page in pages:
+            note = " (already in the corpus)" if page["existing"] else ""
+            hops = "".join(f" -> {url}" for url in page["redirects"][1:] + [page["final_url"]])
+            hops = hops if page["redirects"] else ""
+            click.echo(f"{page['url']}{hops} -> {page['path']} [id {page['id']}]{note}")
+    if failed:
+        raise SystemExit(1)
 
 
 @cli.command()
@@ -259,8 +288,9 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
     """Show what article files would become, without indexing them.
 
     For each file: title, date, outlet, link and language, where each was found (header
-    line, dateline, credit line, sign-off, url, sidecar ...), and the lines dropped as page
-    furniture. A file that cannot be read is reported and the others are still shown.
+    line, dateline, credit line, sign-off, url, sidecar, page metadata, subject ...), the
+    lines dropped as page furniture, and the articles inside an e-mail or mbox. A file that
+    cannot be read is reported and the others are still shown.
 
     Example: defsearch inspect ~/Downloads/tass-s400.txt --json
     """
@@ -286,8 +316,14 @@ def _print_inspection(result: dict) -> None:
         value = result[key] if result[key] is not None else "-"
         note = f"  ({where[key]})" if key in where else ""
         click.echo(f"  {key + ':':8} {value}{note}")
+    if result.get("author"):
+        click.echo(f"  author:  {result['author']}")
     for line in result["dropped"]:
         click.echo(f"  dropped: {line}")
+    for member in result.get("members", []):
+        click.echo(f"  article: {member['id']}  {member['title']}")
+    for member in result.get("failed", []):
+        click.echo(f"  failed:  {member['id']}: {member['error']}")
     click.echo("")
 
 

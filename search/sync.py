@@ -31,7 +31,8 @@ from search.errors import (
     IndexVersionError,
     StopRequested,
 )
-from search.ingest.read import NewsDocument, fingerprint, read_document
+from search.ingest.kinds import container_of
+from search.ingest.read import NewsDocument, fingerprint, read_documents
 from search.ingest.walk import ArticleFile, SkippedPath, display_path, iter_article_files
 from search.stories import StoryKeys, load_keys, save_stories, story_keys
 
@@ -202,8 +203,9 @@ def _sync(
         store.remove_unused_generations(index_dir, searchable, recorded)
         live, indexed, stories = _open_live(index_dir, rebuild, notify)
         report = SyncReport()
-        todo, removed = _scan(corpus, indexed, report)
+        todo, removed, members = _scan(corpus, indexed, report)
         sync = _Writing(index_dir, corpus, recorded, live, stories, progress)
+        sync.members = members
         sync.apply(indexed, todo, removed, report)
         store.remove_unused_generations(index_dir, sync.live, recorded)
         return report
@@ -255,6 +257,8 @@ class _Writing:
         self.written: set[str] = set()  # ids (re)indexed by this sync
         self.removed: set[str] = set()  # ids it deleted
         self.ids: set[str] = set()  # every id indexed at the end
+        # file id -> ids of the articles inside it (attachments, messages) as indexed
+        self.members: dict[str, list[str]] = {}
 
     def apply(self, indexed: dict[str, IndexedFile], todo, removed, report: SyncReport) -> None:
         """Write the differences; an index built afresh is written in one commit, a live one
@@ -318,7 +322,7 @@ class _Writing:
                 if _STOP.is_set():
                     raise StopRequested()
                 try:
-                    doc = read_document(path, self.corpus)
+                    found = read_documents(path, self.corpus)
                 except DocumentError as exc:
                     # A damaged file is reported and skipped; an older good version stays.
                     report.failed.append({"path": display_path(str(path)), "error": str(exc)})
@@ -328,16 +332,10 @@ class _Writing:
                     reason = " ".join(f"cannot read: {exc.__class__.__name__}: {exc}".split())
                     report.failed.append({"path": display_path(str(path)), "error": reason[:300]})
                 else:
-                    self.stories[doc_id] = _story_record(
-                        doc.title, doc.body, doc.date, doc.lang, doc.source
-                    )
-                    self.written.add(doc_id)
-                    if doc_id in indexed:
-                        writer.delete_document(indexed[doc_id].docnum)
-                        report.updated += 1
-                    else:
-                        report.added += 1
-                    writer.add_document(**_record_fields(doc), stat=signature)
+                    self._replace(writer, indexed, doc_id, found.documents, signature, report)
+                    for item in found.failed:  # an attachment or a message that is bad
+                        where = display_path(str(path)) + item["id"][len(doc_id) :]
+                        report.failed.append({"path": where, "error": item["error"]})
                 if advance:
                     advance(1)
             if _STOP.is_set():
@@ -351,6 +349,29 @@ class _Writing:
             except Exception:  # a writer broken mid-commit has nothing left to cancel
                 pass
             raise
+
+    def _replace(self, writer, indexed, doc_id, documents, signature, report) -> None:
+        """Index a file's articles in place of what was indexed of it."""
+        new_ids = {doc.id for doc in documents}
+        for old_id in (doc_id, *self.members.get(doc_id, ())):
+            if old_id not in indexed or old_id in self.removed:
+                continue
+            writer.delete_document(indexed[old_id].docnum)
+            if old_id not in new_ids:  # an attachment or a message no longer there
+                self.removed.add(old_id)
+                self.ids.discard(old_id)
+                self.stories.pop(old_id, None)
+                report.removed += 1
+        for doc in documents:
+            self.stories[doc.id] = _story_record(
+                doc.title, doc.body, doc.date, doc.lang, doc.source
+            )
+            self.written.add(doc.id)
+            if doc.id in indexed:
+                report.updated += 1
+            else:
+                report.added += 1
+            writer.add_document(**_record_fields(doc), stat=signature)
 
     def _finish(self, generation: Path, final: bool, changed: set[str], ix=None) -> None:
         """Complete a generation before it goes live: story groups (on the last batch) and
@@ -389,6 +410,10 @@ def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
     todo = []
     seen = set()
     kept_folders: list[str] = []  # id prefixes of folders that could not be listed
+    members: dict[str, list[str]] = {}  # file id -> the ids of the articles inside it
+    for doc_id in indexed:
+        if "#" in doc_id and (container := container_of(doc_id)):
+            members.setdefault(container, []).append(doc_id)
 
     def skipped(item: SkippedPath) -> None:
         report.failed.append({"path": item.path, "error": item.error})
@@ -402,11 +427,15 @@ def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
     for article in iter_article_files(corpus, skipped):
         doc_id = article.id
         seen.add(doc_id)
-        known_hash, known_stat, _ = indexed.get(doc_id, (None, None, None))
+        inside = members.get(doc_id, ())
+        seen.update(inside)  # read again with their file, if it changed
+        known = indexed.get(doc_id) or (indexed[inside[0]] if inside else None)
+        known_hash, known_stat, _ = known or (None, None, None)
+        count = (doc_id in indexed) + len(inside)
         try:
             signature = _stat_signature(article)
             if signature == known_stat:
-                report.unchanged += 1
+                report.unchanged += count
                 continue
             path = Path(article.path)
             digest = fingerprint(path)  # refuses a file too large before reading it
@@ -418,7 +447,7 @@ def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
             report.failed.append({"path": display_path(article.path), "error": reason})
             continue
         if known_hash == digest:
-            report.unchanged += 1
+            report.unchanged += count
         else:
             todo.append((path, doc_id, signature))
     kept = tuple(kept_folders)
@@ -427,7 +456,7 @@ def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
         for doc_id in indexed
         if doc_id not in seen and not (kept and doc_id.startswith(kept))
     ]
-    return todo, removed
+    return todo, removed, members
 
 
 def _story_record(title, body, date, lang, source) -> dict:

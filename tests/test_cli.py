@@ -236,6 +236,7 @@ def test_every_command_is_documented_in_the_readme():
         "stories",
         "serve",
         "inspect",
+        "feeds",
     }
     for command in commands:
         assert f"defsearch {command}" in readme, command

@@ -31,6 +31,7 @@ from search.errors import (
     ServerBusyError,
     UsageError,
 )
+from search.ingest.kinds import container_of, file_kind
 from search.service import MAX_PAGE, MAX_QUERY_CHARS, Engine
 from search.text.safe import escape_controls
 from web.params import SearchForm, page_numbers
@@ -159,8 +160,17 @@ def document(doc_id: str):
     title = Markup(doc["title_html"]) if highlight else escape(doc["title"])
     body = Markup(doc["body_html"]) if highlight else escape(doc["body"])
     paragraphs = [part.strip() for part in body.split("\n\n") if part.strip()]
+    # The stored file (a saved page, a PDF, a message) is never served: its HTML is
+    # untrusted. The page shows the extracted text, the original link and, for an
+    # attachment or a message of a mailbox, the file it came in.
     return render_template(
-        "document.html", form=form, doc=doc, title_html=title, paragraphs=paragraphs
+        "document.html",
+        form=form,
+        doc=doc,
+        title_html=title,
+        paragraphs=paragraphs,
+        container=(container := container_of(doc["id"])),
+        container_is_article=bool(container) and file_kind(container) == "eml",
     )
 
 

@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 
 from search.errors import DefsearchError, DocumentError
+from search.ingest.kinds import file_kind
+from search.ingest.links import remember_file
 from search.ingest.read import read_document
 from search.ingest.sidecar import SIDECAR_SUFFIX, sidecar_path
 from search.ingest.walk import display_path, document_id
@@ -82,6 +84,8 @@ def add_articles(files: list[Path], corpus: Path) -> list[dict]:
         sidecar = sidecar_path(path)
         if sidecar.is_file() and not existing:
             shutil.copyfile(sidecar, sidecar_path(target))
+        if file_kind(target.name) == "html" and not existing:
+            remember_file(target, corpus)  # a download of the same page finds it
         added.append(
             {
                 "source": str(path),

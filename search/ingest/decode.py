@@ -51,20 +51,20 @@ del _CHAR_CLEANUP["\n"]
 _CHAR_CLEANUP_RE = re.compile("[" + re.escape("".join(_CHAR_CLEANUP)) + "]")
 
 
-def read_article(path: Path) -> bytes:
+def read_article(path: Path, limit: int = MAX_BYTES) -> bytes:
     """Read the file, refusing what is not a regular file or too large before reading it."""
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise DocumentError("not a regular file")
-        if info.st_size > MAX_BYTES:
-            raise DocumentError(f"too large ({info.st_size} bytes, limit {MAX_BYTES})")
+        if info.st_size > limit:
+            raise DocumentError(f"too large ({info.st_size} bytes, limit {limit})")
         with path.open("rb") as file:
-            raw = file.read(MAX_BYTES + 1)  # the file may have grown since stat
+            raw = file.read(limit + 1)  # the file may have grown since stat
     except OSError as exc:
         raise DocumentError(f"cannot read: {os_reason(exc)}") from None
-    if len(raw) > MAX_BYTES:
-        raise DocumentError(f"too large (over {MAX_BYTES} bytes)")
+    if len(raw) > limit:
+        raise DocumentError(f"too large (over {limit} bytes)")
     if not raw:
         raise DocumentError("empty file")
     return raw

@@ -7,25 +7,34 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from search.errors import DocumentError
 from search.ingest.decode import os_reason
+from search.ingest.kinds import article_stem
 from search.text.safe import is_valid_unicode
 
 SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_MAX_BYTES = 64 * 1024  # a sidecar holds five short fields
-SIDECAR_FIELDS = ("title", "date", "source", "url", "lang")
+# Fields that set the article's own values (and win over what is read from the file)...
+OVERRIDE_FIELDS = ("title", "date", "source", "url", "lang")
+# ...and what `defsearch add URL` records of a download: when, and the link as given
+# before redirects. They change no value of the article.
+FETCH_FIELDS = ("fetched", "requested")
+SIDECAR_FIELDS = OVERRIDE_FIELDS + FETCH_FIELDS
 SIDECAR_MAX_DEPTH = 8  # nested arrays or objects refused unparsed (a valid sidecar has one)
 SIDECAR_MAX_NUMBER = 40  # characters in a number refused unconverted (no field is a number)
 LANGUAGES = ("ru", "en")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_UTC_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _JSON_STRUCTURE_RE = re.compile(r'[\[\]{}"\\]')
 
 
 def sidecar_path(path: Path) -> Path:
-    return path.with_name(path.stem + SIDECAR_SUFFIX)
+    """Return the sidecar of an article: its id's last part + .meta.json (``a.txt`` →
+    ``a.meta.json``, ``page.html`` → ``page.html.meta.json``)."""
+    return path.with_name(article_stem(path.name) + SIDECAR_SUFFIX)
 
 
 def read_sidecar(path: Path) -> bytes | None:
@@ -78,7 +87,7 @@ def parse_sidecar(raw: bytes) -> dict:
 
 
 def _sidecar_value(name: str, value: object) -> str | None:
-    if value is None and name in ("date", "source", "url"):
+    if value is None and name in ("date", "source", "url", "requested"):
         return None  # null clears a wrongly extracted value
     if not isinstance(value, str) or not value.strip():
         raise DocumentError(f"bad sidecar: {name} must be a non-empty string")
@@ -90,9 +99,25 @@ def _sidecar_value(name: str, value: object) -> str | None:
         raise DocumentError(f"bad sidecar: lang must be 'ru' or 'en', not {value!r}")
     if name == "date" and not _is_iso_date(value):
         raise DocumentError(f"bad sidecar: date must be a real date as YYYY-MM-DD, not {value!r}")
-    if name == "url" and not value.startswith(("http://", "https://")):
-        raise DocumentError(f"bad sidecar: url must start with http:// or https://, not {value!r}")
+    if name in ("url", "requested") and not value.startswith(("http://", "https://")):
+        raise DocumentError(
+            f"bad sidecar: {name} must start with http:// or https://, not {value!r}"
+        )
+    if name == "fetched" and not _is_utc_time(value):
+        raise DocumentError(
+            f"bad sidecar: fetched must be a UTC time as YYYY-MM-DDTHH:MM:SSZ, not {value!r}"
+        )
     return value
+
+
+def _is_utc_time(value: str) -> bool:
+    if not _UTC_TIME_RE.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _json_depth(text: str) -> int:

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from search.ingest.decode import os_reason
+from search.ingest.kinds import article_stem
 from search.ingest.sidecar import SIDECAR_SUFFIX
 from search.text.safe import is_valid_unicode
 
+PAGE_FILES_SUFFIX = "_files"  # "Save page, complete" puts the page's parts in NAME_files/
 _CONTROL_CHAR_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -80,9 +82,11 @@ def iter_article_files(
                 skip(entry.path, str(exc), None)
                 continue
             if kind == "dir":
+                if _is_page_files(name, entries):
+                    continue  # a saved page's images, styles and scripts, not articles
                 subfolders.append((entry.path, prefix + name + "/"))
             elif kind == "file":
-                stem = _stem(name)
+                stem = article_stem(name)
                 sidecar = entries.get(stem + SIDECAR_SUFFIX)
                 if sidecar is not None and sidecar.is_symlink():
                     try:
@@ -93,6 +97,15 @@ def iter_article_files(
                         continue
                 yield ArticleFile(prefix + stem, entry.path, entry, sidecar)
         folders.extend(reversed(subfolders))  # the first subfolder is walked next
+
+
+def _is_page_files(name: str, entries: dict) -> bool:
+    """Whether a folder is the one a browser's "Save page, complete" writes beside the page
+    (``report_files/`` beside ``report.html``)."""
+    if not name.endswith(PAGE_FILES_SUFFIX):
+        return False
+    page = name[: -len(PAGE_FILES_SUFFIX)]
+    return any(page + suffix in entries for suffix in (".html", ".htm", ".HTML", ".HTM"))
 
 
 class _Skip(Exception):
@@ -144,12 +157,6 @@ def display_path(path: str) -> str:
     return _CONTROL_CHAR_RE.sub(lambda m: repr(m[0])[1:-1], path)
 
 
-def _stem(name: str) -> str:
-    """Return a file name without its extension, by pathlib's rule (``a.`` keeps its dot)."""
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
-
-
 def iter_article_paths(corpus: Path) -> Iterator[Path]:
     """Yield the path of every article file under corpus, in iter_article_files' order."""
     for article in iter_article_files(corpus):
@@ -157,5 +164,7 @@ def iter_article_paths(corpus: Path) -> Iterator[Path]:
 
 
 def document_id(path: Path, corpus: Path) -> str:
-    """Return the id of an article: its corpus-relative path without the extension."""
-    return path.relative_to(corpus).with_suffix("").as_posix()
+    """Return the id of an article: its corpus-relative path without the extension for a
+    text file, with it for a format of its own (search.ingest.kinds)."""
+    relative = path.relative_to(corpus)
+    return (relative.parent / article_stem(relative.name)).as_posix()
