@@ -16,7 +16,10 @@ At one position the analyzer may emit several terms ("stacked", like synonyms):
 * the parts of a hyphenated word (``военно-технического`` also yields ``военно`` and
   ``технический``) so that a query for one part finds it — index side only;
 * the exact surface form, prefixed with ``=`` (``=поставками``), for ``=word`` queries;
-* for capitalized words and designations, a name key prefixed with ``~`` (search.names).
+* for capitalized words and designations, a name key prefixed with ``~`` (search.names);
+* for places, organisations and named systems, the key of the thing in both languages
+  (search.entities): ``России``, ``российского`` and ``Russia`` all carry ``~russia``; a
+  name of several words (``Северный поток``) gets it on its last word — index side only.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from search.entities import entity_key, entity_table, longest_phrase
 from search.names import name_key
 
 # A word: letters/digits, joined by hyphens or apostrophes (Ми-35М, military-technical, Russia's).
@@ -210,6 +214,8 @@ def word_terms(raw: str, query: bool = False, keep_stops: bool = False) -> tuple
         key = word_name_key(word, lang)
         if key:
             out.append((key, 1.0, lang))
+    elif lang and (key := entity_key(forms[0][0], capitalized=False)):
+        out.append((key, 1.0, lang))  # a lowercase adjective of a place: российский
     return tuple(out)
 
 
@@ -226,6 +232,10 @@ def word_name_key(word: str, lang: str) -> str | None:
     («Песков» the surname, not «песок»), else from its lemma; a plural surname-like word
     that pymorphy3 takes for a plural noun (Джафаров → «джафар») keeps its own form.
     """
+    if lang in ("ru", "en") and len(word) <= MAX_WORD_CHARS:
+        key = entity_key(_main_forms(word, lang, query=True)[0][0])
+        if key:
+            return key
     if lang == "en":
         return name_key(word.removesuffix("'s").rstrip("'"))
     if lang != "ru" or len(word) > MAX_WORD_CHARS:
@@ -267,6 +277,8 @@ def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):
     query = mode == "query"
     pattern = QUERY_WORD_RE if query else WORD_RE
     pos = -1
+    recent: list[tuple] = []  # the stacked terms of the last words, for names of several words
+    window = 0 if query else longest_phrase()
     for match in pattern.finditer(text):
         stacked = word_terms(match.group(), query, keep_stops)
         if stacked:
@@ -274,6 +286,26 @@ def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):
             start, end = match.span()
             for term, weight, lang in stacked:
                 yield term, weight, pos, start, end, lang
+            if window > 1:
+                recent.append(stacked)
+                del recent[:-window]
+                key = _phrase_ending(recent)
+                if key and all(key != term for term, _, _ in stacked):
+                    yield key, 1.0, pos, start, end, stacked[0][2]
+
+
+def _phrase_ending(recent: list[tuple]) -> str | None:
+    """Return the key of a multi-word name ending at the last word of recent, if any."""
+    by_last = entity_table().by_last
+    for term, _, _ in recent[-1]:
+        for words, key in by_last.get(term, ()):
+            n = len(words)
+            if n > len(recent):
+                continue
+            earlier = recent[-n:-1]
+            if all(any(t == w for t, _, _ in stacked) for w, stacked in zip(words, earlier)):
+                return key
+    return None
 
 
 def analyze(text: str, mode: str = "index", keep_stops: bool = False) -> Iterator[Term]:

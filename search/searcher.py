@@ -14,6 +14,7 @@ from whoosh import qparser, query, scoring
 
 from search.analysis import analyze, query_name_keys
 from search.discovery import SUGGEST_BELOW, list_stories, related, suggest
+from search.entities import entity_table, phrase_key
 from search.errors import DocumentNotFoundError, QueryError, UsageError
 from search.glossary import load_glossary, longest_phrase
 from search.indexer import current_generation, open_whoosh_index, read_meta
@@ -185,10 +186,12 @@ def _expand(node, names: bool, glossary, keys: dict[str, str]):
         return query.Or(alternatives) if len(alternatives) > 1 else node
     if isinstance(node, query.Phrase) and node.fieldname in TEXT_FIELDS:
         others = glossary.get(tuple(node.words), ()) if glossary else ()
-        if others:
-            boost = node.boost * GLOSSARY_WEIGHT
-            return query.Or([node, *(_phrase(node.fieldname, o, boost) for o in others)])
-        return node
+        boost = node.boost * GLOSSARY_WEIGHT
+        alternatives = [node, *(_phrase(node.fieldname, o, boost) for o in others)]
+        if names and (key := phrase_key(node.words)):
+            # A place or body named in several words (United States): its key in both languages.
+            alternatives.append(query.Term(node.fieldname, key, boost=node.boost * NAME_WEIGHT))
+        return query.Or(alternatives) if len(alternatives) > 1 else node
     if node.is_leaf():
         return node
     return node.apply(lambda child: _expand(child, names, glossary, keys))
@@ -316,8 +319,9 @@ class Engine:
         """Parse a query; add name keys unless exact, and translations when asked."""
         searcher = self._searcher()
         glossary = load_glossary() if both_languages else None
-        if glossary:
-            text = quote_glossary_phrases(text, glossary)
+        phrases = {} if exact else entity_table().phrases
+        if glossary or phrases:
+            text = quote_glossary_phrases(text, {**phrases, **(glossary or {})})
         try:
             parsed = self._local.parser.parse(text)
         except Exception as exc:  # Whoosh's parser raises assorted errors on odd input

@@ -8,6 +8,7 @@ from functools import lru_cache
 from html import escape
 
 from search.analysis import CHARACTER_FOLDS, WORD_RE, word_terms
+from search.entities import key_prefixes, phrase_words
 from search.names import key_initials
 
 FRAGMENT_CHARS = 220  # longest fragment, matches included
@@ -129,7 +130,12 @@ def match_spans(text: str, terms: set[str]) -> list[Span]:
     Candidates are found with str.find and one character class, which run in C; analysis
     is cached per word. This costs far less than decoding postings or analyzing every word.
     """
+    keys = {t for t in terms if t.startswith("~")}
+    # A place or body named in several words (Северный поток) carries its key on its last
+    # word only: its words are marked as the words of the name.
+    terms = terms | phrase_words(keys)
     prefixes = {t.lstrip("=")[:PREFIX_CHARS] for t in terms if not t.startswith("~")}
+    prefixes |= key_prefixes(keys, PREFIX_CHARS)  # российский for ~russia, lowercase
     names = _name_hints(key_initials(terms))
     spans = []
     done = 0  # where the last word looked at ends: later hits inside it are skipped
