@@ -31,6 +31,7 @@ from functools import lru_cache
 
 from search.entities import entity_key, entity_table, longest_phrase
 from search.names import name_key
+from search.renderings import russian_renderings
 
 # A word: letters/digits, joined by hyphens or apostrophes (Ми-35М, military-technical, Russia's).
 WORD_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
@@ -211,8 +212,7 @@ def word_terms(raw: str, query: bool = False, keep_stops: bool = False) -> tuple
     out.append((EXACT_PREFIX + word, 1.0, lang))
     if raw[0].isupper() or (lang == "" and not word.isdigit()):
         # Names and designations also get a spelling-independent key (search.names).
-        key = word_name_key(word, lang)
-        if key:
+        for key in word_name_keys(word, lang):
             out.append((key, 1.0, lang))
     elif lang and (key := entity_key(forms[0][0], capitalized=False)):
         out.append((key, 1.0, lang))  # a lowercase adjective of a place: российский
@@ -220,6 +220,72 @@ def word_terms(raw: str, query: bool = False, keep_stops: bool = False) -> tuple
 
 
 _SURNAME_ENDINGS = ("ов", "ев", "ин", "ян", "ын")
+# Case endings of a surname the dictionary does not know (Скрипаля, Скрипалем, Скрипалей),
+# longest first; what is left, without a final ь or й, is its stem.
+_CASE_ENDINGS = (
+    "ями",
+    "ами",
+    "ях",
+    "ах",
+    "ям",
+    "ам",
+    "ом",
+    "ем",
+    "ей",
+    "а",
+    "я",
+    "у",
+    "ю",
+    "ь",
+    "й",
+)
+MIN_STEM_CHARS = 4
+_VOWELS_RU = "аеиоуыэюяё"
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def word_name_keys(word: str, lang: str) -> tuple[str, ...]:
+    """Return every name key of a normalized name: its own, then the cross-script ones.
+
+    An English name also carries the keys of its likely Russian renderings (Trump: Трамп,
+    search.renderings). A Russian word the dictionary does not know also carries the key of
+    its stem without the case ending, so ``Скрипаля`` and ``Скрипалей`` meet ``Скрипаль``
+    and ``Skripal``.
+    """
+    key = word_name_key(word, lang)
+    if key is None:
+        return ()
+    keys = [key]
+    if lang == "en" and not key_is_entity(key):
+        keys += [name_key(rendering) for rendering in russian_renderings(word)]
+    elif lang == "ru" and (stem := _unknown_surname_stem(word)):
+        keys.append(name_key(stem))
+    return tuple(dict.fromkeys(k for k in keys if k))
+
+
+def key_is_entity(key: str) -> bool:
+    return key in entity_table().keys
+
+
+def _unknown_surname_stem(word: str) -> str | None:
+    """Return the stem of a Russian word the dictionary does not know, or None.
+
+    Indeclinable names (Помпео, Гарибашвили: pymorphy3 guesses them as ``Fixd``) and
+    words ending in a vowel the stem would lose (Нетаньяху) keep only their own key.
+    """
+    parses = _parses(word)
+    if not parses or parses[0].is_known or any("Fixd" in p.tag for p in parses[:2]):
+        return None
+    for ending in _CASE_ENDINGS:
+        stem = word.removesuffix(ending)
+        if stem != word:
+            stem = stem.rstrip("ьй")
+            if len(stem) >= MIN_STEM_CHARS and stem[-1] not in _VOWELS_RU:
+                return stem
+            return None
+    return None
+
+
 _NAME_TAGS = ("Surn", "Name", "Patr")
 
 
@@ -258,17 +324,17 @@ def word_name_key(word: str, lang: str) -> str | None:
     return name_key(_main_forms(word, lang, query=True)[0][0])
 
 
-def query_name_keys(text: str) -> dict[str, str]:
-    """Return, for each word of a query, its main term -> its name key."""
+def query_name_keys(text: str) -> dict[str, tuple[str, ...]]:
+    """Return, for each word of a query, its main term -> its name keys."""
     keys = {}
     for match in QUERY_WORD_RE.finditer(text):
         raw = match.group()
         stacked = word_terms(raw, True)
         if stacked and not raw.startswith(EXACT_PREFIX):
             word = normalize(raw).replace("_", "")
-            key = word_name_key(word, stacked[0][2])
-            if key:
-                keys.setdefault(stacked[0][0], key)
+            found = word_name_keys(word, stacked[0][2])
+            if found:
+                keys.setdefault(stacked[0][0], found)
     return keys
 
 
@@ -303,7 +369,8 @@ def _phrase_ending(recent: list[tuple]) -> str | None:
             if n > len(recent):
                 continue
             earlier = recent[-n:-1]
-            if all(any(t == w for t, _, _ in stacked) for w, stacked in zip(words, earlier)):
+            pairs = zip(words[:-1], earlier, strict=True)
+            if all(any(t == w for t, _, _ in stacked) for w, stacked in pairs):
                 return key
     return None
 

@@ -53,6 +53,7 @@ class EntityTable:
     by_last: dict[str, list[tuple[Phrase, str]]] = field(default_factory=dict)
     forms: dict[str, set[str]] = field(default_factory=dict)  # key -> its one-word names
     phrase_words: dict[str, frozenset[str]] = field(default_factory=dict)  # key -> words
+    keys: set[str] = field(default_factory=set)  # every key in the table
 
     def add(self, key: str, name: str, trusted: bool) -> None:
         """Register one written name of the thing with this key (first come, first kept)."""
@@ -62,6 +63,7 @@ class EntityTable:
         words = _analyzed(name)
         if not words:
             return
+        self.keys.add(key)
         if len(words) > 1:
             if words not in self.phrases:
                 self.phrases[words] = key

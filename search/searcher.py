@@ -172,14 +172,15 @@ def _flag(value) -> bool:
     return bool(value)
 
 
-def _expand(node, names: bool, glossary, keys: dict[str, str]):
+def _expand(node, names: bool, glossary, keys: dict[str, tuple[str, ...]]):
     """Rewrite each word of a parsed query into an OR of its spellings and translations.
 
-    ``keys`` maps a query word's main term to the name key of the word as typed.
+    ``keys`` maps a query word's main term to the name keys of the word as typed.
     """
     if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS:
         alternatives = [node]
-        if names and (key := keys.get(node.text) or name_key(node.text)):
+        found = keys.get(node.text) or (name_key(node.text),) if names else ()
+        for key in dict.fromkeys(k for k in found if k):
             alternatives.append(query.Term(node.fieldname, key, boost=node.boost * NAME_WEIGHT))
         for other in glossary.get((node.text,), ()) if glossary else ():
             alternatives.append(_phrase(node.fieldname, other, node.boost * GLOSSARY_WEIGHT))
