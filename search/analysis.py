@@ -214,9 +214,45 @@ def word_terms(raw: str, query: bool = False, keep_stops: bool = False) -> tuple
         # Names and designations also get a spelling-independent key (search.names).
         for key in word_name_keys(word, lang):
             out.append((key, 1.0, lang))
+        if "-" in word and lang:
+            # A double surname (Банкс-Джонсон) also carries the keys of its parts.
+            for part in raw.split("-")[1:]:
+                if part[:1].isupper():
+                    for key in word_name_keys(normalize(part), lang):
+                        out.append((key, 1.0, lang))
     elif lang and (key := entity_key(forms[0][0], capitalized=False)):
         out.append((key, 1.0, lang))  # a lowercase adjective of a place: российский
+    if "-" in word:
+        keys = {term for term, _, _ in out if term.startswith("~")}
+        for key in _compound_entity_keys(raw.lstrip(EXACT_PREFIX)):
+            if key not in keys:
+                keys.add(key)
+                out.append((key, 1.0, lang))
     return tuple(out)
+
+
+def _compound_entity_keys(raw: str) -> list[str]:
+    """Return the place keys of the parts of a compound: российско-азербайджанский, U.S.-led.
+
+    A Russian compound joins adjectives by their stem + «о» (российско-, американо-);
+    that part is read as the adjective it comes from.
+    """
+    keys = []
+    for part in raw.split("-"):
+        lang = script_of(part)
+        word = normalize(part)
+        if not word or lang not in ("ru", "en"):
+            continue
+        candidates = [_main_forms(word, lang, query=True)[0][0]]
+        if lang == "ru" and word.endswith("о"):
+            stem = word[:-1]
+            candidates.append(stem + ("ий" if stem.endswith(("ск", "цк")) else "ский"))
+        for term in candidates:
+            key = entity_key(term, capitalized=part[:1].isupper())
+            if key:
+                keys.append(key)
+                break
+    return keys
 
 
 _SURNAME_ENDINGS = ("ов", "ев", "ин", "ян", "ын")

@@ -14,7 +14,7 @@ from measure_names import (
 
 from search.searcher import make_request
 
-MIN_RECALL = 0.95
+MIN_RECALL = 0.97  # issue 14: recall and precision at least 0.97 on the set
 
 
 @pytest.fixture(scope="module")
