@@ -15,12 +15,12 @@ from whoosh import qparser, query, scoring
 from search.analysis import analyze, query_name_keys
 from search.discovery import SUGGEST_BELOW, list_stories, related, suggest
 from search.entities import entity_table, phrase_key
-from search.errors import DocumentNotFoundError, QueryError, UsageError
+from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
 from search.glossary import load_glossary, longest_phrase
 from search.indexer import current_generation, open_whoosh_index, read_meta
 from search.names import name_key
 from search.ranking import IndexArrays, evaluate
-from search.snippets import make_snippet, mark_all, match_spans
+from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
 from search.stories import GROUPS_FILE, load_groups
 
 NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
@@ -33,6 +33,9 @@ LANGS = ("ru", "en")
 TEXT_FIELDS = ("title", "body")
 FACETS = {"lang": "lang", "source": "source_name", "year": "year"}
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+STOP_WORDS_NOTICE = (
+    "the query has no searchable words: words such as «the», «which», «и», «после» are not indexed"
+)
 
 
 @dataclass
@@ -64,6 +67,9 @@ class ResultPage:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     took_ms: float = 0.0
     suggestion: str | None = None  # a respelled query that finds more, when this finds little
+    articles: int = 0  # matching articles; total counts stories when they are grouped
+    stories: int | None = None  # stories the articles make (None: not grouped)
+    notice: str | None = None  # why nothing was searched (a query of stop words only)
 
     @property
     def pages(self) -> int:
@@ -74,11 +80,14 @@ class ResultPage:
         return {
             "query": self.query,
             "total": self.total,
+            "articles": self.articles,
+            "stories": self.stories,
             "page": self.page,
             "limit": self.limit,
             "pages": self.pages,
             "results": [hit.to_dict() for hit in self.results],
             "suggestion": self.suggestion,
+            "notice": self.notice,
             "facets": {
                 name: [{"value": value, "count": count} for value, count in values]
                 for name, values in self.facets.items()
@@ -328,7 +337,7 @@ class Engine:
         except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
             raise QueryError(f"cannot parse the query: {exc}") from None
         if parsed is query.NullQuery or not list(parsed.leaves()):
-            raise QueryError("the query has no searchable words (only stop words or symbols?)")
+            raise NoSearchableWordsError(STOP_WORDS_NOTICE)
         if not exact or glossary:
             keys = {} if exact else query_name_keys(text)
             parsed = _expand(parsed, names=not exact, glossary=glossary, keys=keys)
@@ -355,7 +364,10 @@ class Engine:
     def search(self, request: SearchRequest) -> ResultPage:
         """Run a search and return one page of hits with snippets and facets."""
         started = time.perf_counter()
-        searcher, parsed = self.parse(request.query, request.exact, request.both_languages)
+        try:
+            searcher, parsed = self.parse(request.query, request.exact, request.both_languages)
+        except NoSearchableWordsError as exc:
+            return ResultPage(request.query, 0, request.page, request.limit, [], notice=str(exc))
         arrays = self._arrays(searcher)
         # Every match is scored at once over arrays (search.ranking): the count, the facets
         # and the story grouping all need every match, not only the shown page.
@@ -391,6 +403,8 @@ class Engine:
             facets=self._facets(arrays, docnums),
             took_ms=(time.perf_counter() - started) * 1000,
             suggestion=suggestion,
+            articles=len(ranked),
+            stories=len(leaders) if request.group else None,
         )
 
     def _group(self, arrays: IndexArrays, ranked: np.ndarray, group: bool):
@@ -504,12 +518,15 @@ class Engine:
         stored = searcher.stored_fields(docnum)
         body = stored.get("body", "")
         title = stored.get("title", "")
+        searched = terms["title"] | terms["body"]
+        title_spans = number_in_phrase(match_spans(title, terms["title"]), searched)
+        body_spans = number_in_phrase(match_spans(body, terms["body"]), searched)
         return Hit(
             **_metadata(stored, "id", "source", "date", "url", "lang"),
             title=title,
             score=_relevance(score),
-            snippet=make_snippet(body, match_spans(body, terms["body"])),
-            title_html=mark_all(title, match_spans(title, terms["title"])),
+            snippet=hit_snippet(title, body, title_spans, body_spans),
+            title_html=mark_all(title, title_spans),
         )
 
     # -- documents and stats ---------------------------------------------------------------

@@ -17,6 +17,8 @@ MAX_FRAGMENTS = 3
 ELLIPSIS = "…"
 MAX_SPANS = 24  # matches looked for in one text; snippets show a few of them
 PREFIX_CHARS = 3  # a word is analyzed only if it starts like a query term (cheap first test)
+NEAR = 3  # characters between a number and the matched word it belongs to (Stream 2, «Поток» — 2)
+HEADLINE_SEPARATOR = "—"  # between a marked headline and the lead in a headline-only snippet
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -106,6 +108,34 @@ def make_snippet(text: str, spans: list[Span], max_fragments: int = MAX_FRAGMENT
             (ELLIPSIS if start > 0 else "") + fragment + (ELLIPSIS if end < len(text) else "")
         )
     return " ".join(parts).replace(ELLIPSIS + " " + ELLIPSIS, " " + ELLIPSIS + " ")
+
+
+def hit_snippet(title: str, body: str, title_spans: list[Span], body_spans: list[Span]) -> str:
+    """Return a hit's snippet: the body around its matches, or, when only the headline
+    matched, the headline with its matches marked before the lead of the body."""
+    if body_spans or not title_spans:
+        return make_snippet(body, body_spans)
+    return f"{mark_all(title, title_spans)} {HEADLINE_SEPARATOR} {make_snippet(body, [])}"
+
+
+def number_in_phrase(spans: list[Span], terms) -> list[Span]:
+    """Drop the matches of a bare number that stand alone: ``Nord Stream 2`` marks the 2 of
+    «Nord Stream 2», not every 2 of the text. A query of numbers only keeps them all."""
+    if all(term.isdigit() for term in terms if not term.startswith(("~", "="))):
+        return spans
+    spans = _merge(spans)
+    kept = []
+    for i, span in enumerate(spans):
+        if not span.term.isdigit():
+            kept.append(span)
+            continue
+        before = spans[i - 1] if i else None
+        after = spans[i + 1] if i + 1 < len(spans) else None
+        near_before = before and not before.term.isdigit() and span.start - before.end <= NEAR
+        near_after = after and not after.term.isdigit() and after.start - span.end <= NEAR
+        if near_before or near_after:
+            kept.append(span)
+    return kept
 
 
 def mark_all(text: str, spans: list[Span]) -> str:

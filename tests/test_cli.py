@@ -111,11 +111,35 @@ def test_zero_hits_is_success(dirs):
     assert result.returncode == 0 and json.loads(result.stdout)["total"] == 0
 
 
+@pytest.mark.parametrize("query", ["the", "после", "which и"])
+def test_a_query_of_stop_words_finds_nothing_with_a_notice(dirs, query):
+    opts, _ = dirs
+    run(*opts, "index")
+    result = run(*opts, "search", query, "--json")
+    data = json.loads(result.stdout)
+    assert result.returncode == 0 and data["total"] == 0 and "stop" not in result.stderr
+    assert "no searchable words" in data["notice"]
+
+
+def test_a_query_may_start_with_a_minus(dirs):
+    opts, _ = dirs
+    run(*opts, "index")
+    result = run(*opts, "search", "-Armenia Rogozin", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "000_219e968d6b8b0e1f" in {hit["id"] for hit in json.loads(result.stdout)["results"]}
+    assert run(*opts, "search", "-Rogozin Rogozin", "--json").stdout.count('"id"') == 0
+
+
+def test_an_unknown_option_after_the_query_is_still_an_error(dirs):
+    opts, _ = dirs
+    run(*opts, "index")
+    assert run(*opts, "search", "arms", "--limt", "5").returncode == 2
+
+
 @pytest.mark.parametrize(
     "args",
     [
         ["search", ""],
-        ["search", "the"],
         ["search", "arms", "--since", "2019-13-45"],
         ["search", "arms", "--lang", "de"],
         ["search", "arms", "--limit", "0"],

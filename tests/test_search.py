@@ -165,7 +165,7 @@ def test_result_json_shape(engine):
     assert (hit["source"], hit["date"], hit["lang"]) == ("Defense News", "2019-09-16", "en")
 
 
-@pytest.mark.parametrize("query", ["", "   ", "x" * 5000, "the and"])
+@pytest.mark.parametrize("query", ["", "   ", "x" * 5000])
 def test_unsearchable_queries_raise_query_error(engine, query):
     with pytest.raises(QueryError):
         engine.search(make_request(query))
