@@ -217,7 +217,8 @@ def search(obj: Context, query: str, as_json: bool, no_group: bool, **params) ->
         f"showing {first}-{first + len(page.results) - 1} ({page.took_ms:.0f} ms)\n"
     )
     for number, hit in enumerate(page.results, start=first):
-        meta = " · ".join(x for x in (hit.source, hit.date, hit.lang) if x)
+        partial = "partial match" if hit.partial else None  # all words but one
+        meta = " · ".join(x for x in (hit.source, hit.date, hit.lang, partial) if x)
         click.echo(f"{number:>3}. {click.style(hit.title, bold=True) if colour else hit.title}")
         click.echo(f"     {meta}  [{hit.id}]")
         if hit.url:

@@ -21,6 +21,7 @@ from search.indexer import current_generation, open_whoosh_index, read_meta
 from search.names import name_key
 from search.ranking import IndexArrays, evaluate
 from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
+from search.soft_and import SOFT_AND_BELOW, partial_matches
 from search.stories import GROUPS_FILE, load_groups
 
 NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
@@ -50,6 +51,7 @@ class Hit:
     snippet: str  # HTML: escaped text, matched words in <mark>
     title_html: str = ""  # the title as HTML with matched words marked (web only)
     also: list[dict] = field(default_factory=list)  # same story elsewhere: id, source, date, lang
+    partial: bool = False  # matches every word of the query but one (search.soft_and)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -264,6 +266,14 @@ def _positive_leaves(node):
             yield from _positive_leaves(child)
 
 
+def _order(arrays: IndexArrays, docnums: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
+    """Return docnums best first, or newest first (then best) for the date sort."""
+    if sort == "date":
+        _, days = arrays.codes("date")
+        return docnums[np.lexsort((-scores[docnums], -days[docnums]))]
+    return docnums[np.argsort(-scores[docnums], kind="stable")]  # ties: index order
+
+
 def _parser(schema) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
     # "-" excludes a word only at the start of it: ADEX-2016 and S-400 stay whole.
@@ -372,35 +382,41 @@ class Engine:
         # Every match is scored at once over arrays (search.ranking): the count, the facets
         # and the story grouping all need every match, not only the shown page.
         mask, scores = evaluate(parsed, arrays)
+        allowed = arrays.live.copy()
         wanted = self._filter(searcher, request)
         if wanted is not None:
-            mask &= evaluate(wanted, arrays)[0]
-        mask &= arrays.live
+            allowed &= evaluate(wanted, arrays)[0]
+        mask &= allowed
         docnums = np.flatnonzero(mask)
-        if request.sort == "date":
-            _, days = arrays.codes("date")  # newest first, then by relevance
-            order = np.lexsort((-scores[docnums], -days[docnums]))
-        else:
-            order = np.argsort(-scores[docnums], kind="stable")  # ties: index order
-        ranked = docnums[order]
+        partial = docnums[:0]
+        if len(docnums) < SOFT_AND_BELOW:
+            # Few articles match every word: those matching all but one follow (soft AND).
+            soft = partial_matches(parsed, arrays, mask, '"' in request.query)
+            scores = np.where(soft.mask, soft.scores, scores)
+            partial = soft.ranked(allowed)
+            if request.sort == "date":
+                partial = _order(arrays, partial, scores, request.sort)
+        ranked = np.concatenate([_order(arrays, docnums, scores, request.sort), partial])
         leaders, folded_of = self._group(arrays, ranked, request.group)
         terms = self._query_terms(searcher, parsed)
         first = (request.page - 1) * request.limit
+        partial_set = set(partial.tolist())
         hits = []
         for docnum in leaders[first : first + request.limit].tolist():
             built = self._hit(searcher, docnum, scores[docnum], terms)
             built.also = [self._also(searcher, other) for other in folded_of(docnum)]
+            built.partial = docnum in partial_set
             hits.append(built)
         suggestion = None
-        if len(ranked) < SUGGEST_BELOW:
-            suggestion = self._suggestion(request, len(ranked))
+        if len(docnums) < SUGGEST_BELOW:
+            suggestion = self._suggestion(request, len(docnums))
         return ResultPage(
             query=request.query,
             total=len(leaders),
             page=request.page,
             limit=request.limit,
             results=hits,
-            facets=self._facets(arrays, docnums),
+            facets=self._facets(arrays, ranked),
             took_ms=(time.perf_counter() - started) * 1000,
             suggestion=suggestion,
             articles=len(ranked),
