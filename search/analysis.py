@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from search.context import is_ambiguous, settled_lemma
 from search.entities import entity_key, entity_table, longest_phrase
 from search.names import name_key
 from search.renderings import russian_renderings
@@ -381,11 +382,14 @@ def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):
     pos = -1
     recent: list[tuple] = []  # the stacked terms of the last words, for names of several words
     window = 0 if query else longest_phrase()
-    for match in pattern.finditer(text):
+    matches = list(pattern.finditer(text))
+    for i, match in enumerate(matches):
         stacked = word_terms(match.group(), query, keep_stops)
         if stacked:
             pos += 1
             start, end = match.span()
+            if not query and _maybe_ambiguous(stacked):
+                stacked = _in_context(text, matches, i, stacked)
             for term, weight, lang in stacked:
                 yield term, weight, pos, start, end, lang
             if window > 1:
@@ -394,6 +398,39 @@ def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):
                 key = _phrase_ending(recent)
                 if key and all(key != term for term, _, _ in stacked):
                     yield key, 1.0, pos, start, end, stacked[0][2]
+
+
+def _maybe_ambiguous(stacked: tuple) -> bool:
+    """Return whether a Russian word's terms hold several weighted lemmas (стать, сталь)."""
+    return (
+        len(stacked) > 2
+        and stacked[0][2] == "ru"
+        and stacked[1][1] < 1.0
+        and stacked[1][0][:1] not in (EXACT_PREFIX, "~")
+    )
+
+
+def _neighbour(text: str, matches: list, i: int, step: int) -> str | None:
+    """Return the lowercase word next to matches[i] in the same clause, or None."""
+    j = i + step
+    if not 0 <= j < len(matches):
+        return None
+    left, right = (matches[j], matches[i]) if step < 0 else (matches[i], matches[j])
+    if text[left.end() : right.start()].strip():
+        return None  # punctuation between: another clause
+    return normalize(matches[j].group())
+
+
+def _in_context(text: str, matches: list, i: int, stacked: tuple) -> tuple:
+    """Keep only the lemma the neighbouring words settle, at full weight (search.context)."""
+    word = normalize(matches[i].group())
+    if "-" in word or not is_ambiguous(word):
+        return stacked
+    lemma = settled_lemma(_neighbour(text, matches, i, -1), word, _neighbour(text, matches, i, 1))
+    if lemma is None:
+        return stacked
+    lemmas = {form for form, _ in russian_lemmas(word)}
+    return ((lemma, 1.0, "ru"), *(t for t in stacked if t[0] not in lemmas))
 
 
 def _phrase_ending(recent: list[tuple]) -> str | None:
