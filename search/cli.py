@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -130,7 +131,9 @@ def add(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
     """
     from search.corpus import add_articles
     from search.indexer import notify_stderr, sync_index
+    from search.store import claim
 
+    claim(obj.index, obj.corpus)  # refuse an unusable index before copying anything
     added = add_articles(list(files), obj.corpus)
     report = sync_index(obj.corpus, obj.index, notify=notify_stderr)
     _report_failures(report.failed)
@@ -326,7 +329,13 @@ def stats(obj: Context, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
 @click.pass_obj
 def serve(obj: Context, host: str, port: int) -> None:
     """Serve the web search page.
@@ -338,8 +347,20 @@ def serve(obj: Context, host: str, port: int) -> None:
     serve_app(obj.index, host=host, port=port)
 
 
+class Terminated(Exception):
+    """SIGTERM: unwind like Ctrl-C, so that a run cleans up after itself."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; turn every error into one line on stderr and an exit code."""
+    if sys.stdout is None:
+        print("defsearch: error: standard output is closed", file=sys.stderr)
+        return 1
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         code = cli.main(args=argv, prog_name="defsearch", standalone_mode=False)
     except click.exceptions.Abort:
@@ -358,10 +379,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("defsearch: interrupted", err=True)
         return 130
+    except Terminated:
+        click.echo("defsearch: terminated", err=True)
+        return 143
     except BrokenPipeError:
         return 0
     except OSError as exc:
-        click.echo(f"defsearch: error: {exc.strerror or exc}: {exc.filename or ''}", err=True)
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(f"defsearch: error: {exc.strerror or exc}{where}", err=True)
         return 1
     except Exception as exc:  # last resort: never a traceback
         click.echo(f"defsearch: unexpected error: {exc.__class__.__name__}: {exc}", err=True)

@@ -39,3 +39,11 @@ class IndexBusyError(IndexUnusableError):
 
 class DocumentNotFoundError(DefsearchError):
     """No document with that id in the index."""
+
+
+class ServerBusyError(DefsearchError):
+    """Every search slot of the server is taken; the client may try again."""
+
+
+class SearchTimeoutError(QueryError):
+    """A search ran past its time budget."""

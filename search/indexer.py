@@ -1,36 +1,25 @@
 """Keep the Whoosh index in sync with the corpus, safely.
 
-Layout of an index folder::
-
-    index/
-      CURRENT          name of the live generation, replaced atomically
-      gen-000002/      a complete Whoosh index plus defsearch.json (schema version, last sync)
-      .writelock       held (flock) by the one process that writes
-
-A sync writes into the live generation in batches; every Whoosh commit is atomic, so a
-killed run leaves the last committed state searchable and the next run finishes the job.
-A rebuild writes a new generation beside the live one and swaps ``CURRENT`` only when it is
-complete. The previous generation is kept until the next swap so that open searchers can
-finish. Locks are ``flock`` locks: the kernel drops them when a process dies, so a killed
-run never leaves a stale lock behind.
+The index folder, its generations and its locks are search.store's. A sync forks the live
+generation (hard links), writes a batch of changes into the fork, commits and swaps it in;
+every Whoosh commit is atomic and each batch is a generation of its own, so a killed run
+leaves the last swapped-in state searchable and the next run finishes the job, and no
+reader ever sees a segment file change or vanish under it. A rebuild writes a new
+generation from scratch and swaps it in when complete. The write lock is a POSIX lock: the
+kernel drops it when the owner dies, and forked worker processes never hold it.
 """
 
 from __future__ import annotations
 
-import errno
-import fcntl
-import json
 import os
-import shutil
 import sys
-import time
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from search import store
 from search.codec import DefsearchCodec
 from search.config import env_number
 from search.documents import (
@@ -42,12 +31,7 @@ from search.documents import (
     iter_article_files,
     read_document,
 )
-from search.errors import (
-    IndexBusyError,
-    IndexMissingError,
-    IndexUnusableError,
-    IndexVersionError,
-)
+from search.errors import IndexMissingError, IndexUnusableError, IndexVersionError
 from search.index_columns import iter_text_columns
 from search.schema import SCHEMA_VERSION, build_schema
 from search.stories import StoryKeys, load_keys, save_stories, story_keys
@@ -59,9 +43,8 @@ MAX_PROCS = 4  # worker processes for large jobs (each loads its own dictionarie
 WRITER_MEMORY_MB = 128  # Whoosh's in-memory pool per writer before it spills a sorted run to disk
 # How long a second index run waits for the first ($DEFSEARCH_LOCK_WAIT seconds).
 LOCK_WAIT_SECONDS = env_number("DEFSEARCH_LOCK_WAIT", 30.0)
-CURRENT_FILE = "CURRENT"
-META_FILE = "defsearch.json"
-LOCK_FILE = ".writelock"
+current_generation = store.current_generation
+read_meta = store.read_meta
 
 
 @dataclass
@@ -76,117 +59,26 @@ class SyncReport:
         return asdict(self)
 
 
-# -- generations -------------------------------------------------------------------------
-
-
-def current_generation(index_dir: Path) -> Path | None:
-    """Return the folder of the live generation, or None when there is no index yet."""
-    try:
-        name = (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise IndexUnusableError(f"cannot read index {index_dir}: {exc.strerror}") from None
-    if not name.startswith("gen-") or "/" in name:
-        raise IndexUnusableError(f"index {index_dir} is damaged; run: defsearch index --rebuild")
-    return index_dir / name
-
-
-def read_meta(generation: Path) -> dict:
-    try:
-        return json.loads((generation / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_meta(generation: Path, meta: dict) -> None:
-    tmp = generation / (META_FILE + ".tmp")
-    tmp.write_text(json.dumps(meta), encoding="utf-8")
-    os.replace(tmp, generation / META_FILE)
-
-
-def _swap_current(index_dir: Path, generation: Path) -> None:
-    tmp = index_dir / (CURRENT_FILE + ".tmp")
-    tmp.write_text(generation.name + "\n", encoding="utf-8")
-    os.replace(tmp, index_dir / CURRENT_FILE)
-
-
-def _new_generation(index_dir: Path) -> Path:
-    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
-    generation = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
-    generation.mkdir()
-    return generation
-
-
-def _remove_old_generations(index_dir: Path, keep: Iterable[Path]) -> None:
-    keep_names = {p.name for p in keep}
-    for path in index_dir.glob("gen-*"):
-        if path.name not in keep_names:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _remove_abandoned_generations(index_dir: Path, live: Path | None) -> None:
-    """Remove generations newer than the live one: rebuilds that were killed or failed."""
-    for path in index_dir.glob("gen-*"):
-        if live is None or path.name > live.name:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def open_whoosh_index(index_dir: Path):
-    """Open the live generation for reading; raise a clear error when it is not usable."""
+def open_whoosh_index(index_dir: Path, generation: Path | None = None):
+    """Open a generation (the live one by default) for reading; raise a clear error when it
+    is missing, of another schema, or damaged."""
     from whoosh import index as whoosh_index
 
-    generation = current_generation(index_dir)
+    generation = generation or store.current_generation(index_dir)
     if generation is None:
         raise IndexMissingError(f"no index in {index_dir}; build one with: defsearch index")
-    version = read_meta(generation).get("schema_version")
+    meta = store.read_meta(generation)
+    version = meta.get("schema_version")
     if version != SCHEMA_VERSION:
         raise IndexVersionError(
             f"index in {index_dir} was built by another version of defsearch "
             f"(schema {version}, need {SCHEMA_VERSION}); run: defsearch index --rebuild"
         )
+    store.verify(index_dir, generation, meta)
     try:
         return whoosh_index.open_dir(str(generation))
     except Exception as exc:  # Whoosh raises many kinds on a damaged folder
-        raise IndexUnusableError(
-            f"index in {index_dir} is damaged ({exc.__class__.__name__}); "
-            "run: defsearch index --rebuild"
-        ) from None
-
-
-# -- locking -----------------------------------------------------------------------------
-
-
-@contextmanager
-def write_lock(index_dir: Path, wait: float = LOCK_WAIT_SECONDS, notify=None):
-    """Hold the index's write lock; wait up to ``wait`` seconds for another run to finish."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + wait
-        told = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-            if time.monotonic() >= deadline:
-                raise IndexBusyError(
-                    f"another index run (pid {holder}) is still writing {index_dir}; "
-                    "try again when it ends"
-                )
-            if notify and not told:
-                notify(f"waiting for another index run (pid {holder}) to finish...")
-                told = True
-            time.sleep(0.1)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield
-    finally:
-        os.close(fd)  # closing drops the flock
+        raise store.damaged(index_dir, exc.__class__.__name__) from None
 
 
 # -- sync --------------------------------------------------------------------------------
@@ -242,13 +134,11 @@ def _writer(ix, documents: int):
     """
     procs = min(os.cpu_count() or 1, MAX_PROCS)
     if documents >= PARALLEL_MIN_DOCS and procs > 1:
+        from search.parallel import ParallelWriter
+
         # Each worker analyzes and writes its own segment; the analyzer pickles cleanly.
-        return ix.writer(
-            procs=procs,
-            multisegment=True,
-            limitmb=WRITER_MEMORY_MB,
-            compound=False,
-            codec=DefsearchCodec(),
+        return ParallelWriter(
+            ix, procs=procs, limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec()
         )
     return ix.writer(limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec())
 
@@ -292,64 +182,184 @@ def _sync(
     notify: Callable[[str], object] | None,
     lock_wait: float,
 ) -> SyncReport:
-    from whoosh import index as whoosh_index
-
     if not corpus.is_dir():
         raise IndexUnusableError(f"corpus folder {corpus} does not exist")
-    with write_lock(index_dir, wait=lock_wait, notify=notify):
+    store.claim(index_dir, corpus)
+    with store.write_lock(index_dir, wait=lock_wait, notify=notify):
+        recorded = store.claim(index_dir, corpus)  # as the last writer left it
         try:
-            live = current_generation(index_dir)
+            searchable = store.current_generation(index_dir)
         except IndexUnusableError:
-            if not rebuild:
-                raise
-            live = None  # a damaged pointer: the rebuild starts afresh
-        _remove_abandoned_generations(index_dir, live)
-        if live is not None and read_meta(live).get("schema_version") != SCHEMA_VERSION:
-            if notify and not rebuild:
-                notify("index was built by another version of defsearch: rebuilding")
-            rebuild = True
-        if live is not None and not rebuild:
-            try:
-                ix = whoosh_index.open_dir(str(live))
-                indexed = _indexed_files(ix)
-            except Exception as exc:
-                raise IndexUnusableError(
-                    f"index in {index_dir} is damaged ({exc.__class__.__name__}); "
-                    "run: defsearch index --rebuild"
-                ) from None
-            target = live
-        else:
-            # Build beside the live index (a killed rebuild's leftovers are gone already).
-            target = _new_generation(index_dir)
-            ix = whoosh_index.create_in(str(target), build_schema())
-            indexed = {}
+            searchable = None
+        # Rebuilds that were killed, and generations readers have let go of since.
+        store.remove_unused_generations(index_dir, searchable, recorded)
+        live, indexed, stories = _open_live(index_dir, rebuild, notify)
+        report = SyncReport()
+        todo, removed = _scan(corpus, indexed, report)
+        sync = _Writing(index_dir, corpus, recorded, live, stories, progress)
+        sync.apply(indexed, todo, removed, report)
+        store.remove_unused_generations(index_dir, sync.live, recorded)
+        return report
+
+
+def _open_live(index_dir: Path, rebuild: bool, notify):
+    """Return the live generation to sync (None: build afresh), its indexed files and story
+    keys. An index of another schema or a damaged one is rebuilt, saying so."""
+    from whoosh import index as whoosh_index
+
+    try:
+        live = store.current_generation(index_dir)
+        if live is None or rebuild:
+            return None, {}, StoryKeys()
+        meta = store.read_meta(live)
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            _tell(notify, "index was built by another version of defsearch: rebuilding")
+            return None, {}, StoryKeys()
+        store.verify(index_dir, live, meta)
+        ix = whoosh_index.open_dir(str(live))
         try:
-            stories = StoryKeys() if target != live else load_keys(target)
-            incremental = bool(stories)  # no cached keys: group everything afresh
-            report, written, removed = _apply_changes(
-                ix, corpus, indexed, progress, target != live, stories
-            )
-            ids = (indexed.keys() - removed) | written
-            changed = written | removed | _complete_stories(ix, stories, ids)
-            if changed or not incremental:  # else the stored keys and groups are current
-                save_stories(target, stories, changed if incremental else None)
-            _write_meta(
-                target,
-                {
-                    "schema_version": SCHEMA_VERSION,
-                    "last_sync": datetime.now(UTC).isoformat(timespec="seconds"),
-                },
-            )
-        except BaseException:
-            if target != live:
-                shutil.rmtree(target, ignore_errors=True)
-            raise
+            indexed = _indexed_files(ix)
         finally:
             ix.close()
-        if target != live:
-            _swap_current(index_dir, target)
-            _remove_old_generations(index_dir, keep=[target] + ([live] if live else []))
-        return report
+    except IndexUnusableError as exc:
+        if rebuild:
+            return None, {}, StoryKeys()
+        reason = str(exc).split("; run:")[0]
+        _tell(notify, f"{reason}: rebuilding")
+        return None, {}, StoryKeys()
+    except Exception as exc:  # Whoosh raises many kinds on damaged files
+        _tell(notify, f"index in {index_dir} is damaged ({exc.__class__.__name__}): rebuilding")
+        return None, {}, StoryKeys()
+    return live, indexed, load_keys(live)
+
+
+def _tell(notify, message: str) -> None:
+    if notify:
+        notify(message)
+
+
+class _Writing:
+    """One sync's writes: batches, each forked from the live generation and swapped in."""
+
+    def __init__(self, index_dir, corpus, recorded, live, stories, progress):
+        self.index_dir, self.corpus, self.recorded = index_dir, corpus, recorded
+        self.live, self.stories, self.progress = live, stories, progress
+        self.incremental = live is not None and bool(stories)
+        self.written: set[str] = set()  # ids (re)indexed by this sync
+        self.removed: set[str] = set()  # ids it deleted
+        self.ids: set[str] = set()  # every id indexed at the end
+
+    def apply(self, indexed: dict[str, IndexedFile], todo, removed, report: SyncReport) -> None:
+        """Write the differences; an index built afresh is written in one commit, a live one
+        in batches so that a killed run keeps what it committed.
+
+        Old versions are deleted by their document numbers from ``indexed``: deleting by id
+        would open a reader of every segment's terms (see search.index_columns). Only the
+        last commit may merge segments, so the numbers stay valid from batch to batch.
+        """
+        fresh = self.live is None
+        self.ids = set(indexed) - set(removed)
+        if not todo and not removed and not fresh:
+            # No writer, no new generation: only the story keys may need completing.
+            self._finish(self.live, final=True, changed=set())
+            return
+        advance = self.progress(len(todo)) if self.progress and todo else None
+        batch = max(len(todo), 1) if fresh else BATCH_SIZE
+        for doc_id in removed:
+            self.stories.pop(doc_id, None)
+        start = 0
+        while True:
+            chunk = todo[start : start + batch]
+            start += batch
+            final = start >= len(todo)
+            self._batch(indexed, chunk, removed, report, fresh, final, advance)
+            removed = []  # deleted in the first batch
+            if final:
+                return
+
+    def _batch(self, indexed, chunk, removed, report, fresh, final, advance) -> None:
+        from whoosh import index as whoosh_index
+
+        if fresh:
+            target = store.new_generation(self.index_dir, self.recorded)
+        else:
+            target = store.fork_generation(self.index_dir, self.live, self.recorded)
+        try:
+            if fresh:
+                ix = whoosh_index.create_in(str(target), build_schema())
+            else:
+                ix = whoosh_index.open_dir(str(target))
+            try:
+                self._write(ix, indexed, chunk, removed, report, fresh, final, advance)
+                self._finish(target, final, self.written | self.removed, ix)
+            finally:
+                ix.close()
+        except BaseException:
+            store.remove_generation(self.index_dir, target, self.recorded)
+            raise
+        store.swap_current(self.index_dir, target)
+        self.live = target
+
+    def _write(self, ix, indexed, chunk, removed, report, fresh, final, advance) -> None:
+        writer = _writer(ix, len(chunk))
+        try:
+            for doc_id in removed:
+                writer.delete_document(indexed[doc_id].docnum)
+                self.removed.add(doc_id)
+                report.removed += 1
+            for path, doc_id, signature in chunk:
+                try:
+                    doc = read_document(path, self.corpus)
+                except DocumentError as exc:
+                    # A damaged file is reported and skipped; an older good version stays.
+                    report.failed.append({"path": str(path), "error": str(exc)})
+                else:
+                    self.stories[doc_id] = _story_record(
+                        doc.title, doc.body, doc.date, doc.lang, doc.source
+                    )
+                    self.written.add(doc_id)
+                    if doc_id in indexed:
+                        writer.delete_document(indexed[doc_id].docnum)
+                        report.updated += 1
+                    else:
+                        report.added += 1
+                    writer.add_document(**_record_fields(doc), stat=signature)
+                if advance:
+                    advance(1)
+            # The last commit merges small segments; an index built afresh keeps the workers'
+            # segments as they are (merging would write every posting a second time).
+            writer.commit(merge=final and not fresh)
+        except BaseException:
+            try:
+                writer.cancel()
+            except Exception:  # a writer broken mid-commit has nothing left to cancel
+                pass
+            raise
+
+    def _finish(self, generation: Path, final: bool, changed: set[str], ix=None) -> None:
+        """Complete a generation before it goes live: story groups (on the last batch) and
+        the metadata with every file's size."""
+        from whoosh import index as whoosh_index
+
+        if final:
+            own = ix is None
+            ix = ix or whoosh_index.open_dir(str(generation))
+            try:
+                ids = self.ids | self.written
+                changed = changed | _complete_stories(ix, self.stories, ids)
+            finally:
+                if own:
+                    ix.close()
+            if changed or not self.incremental:  # else the stored groups are current
+                save_stories(generation, self.stories, changed if self.incremental else None)
+        store.write_meta(
+            generation,
+            {
+                "schema_version": SCHEMA_VERSION,
+                "last_sync": datetime.now(UTC).isoformat(timespec="seconds"),
+                "files": store.file_sizes(generation),
+            },
+        )
 
 
 def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
@@ -385,67 +395,6 @@ def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
             todo.append((path, doc_id, signature))
     removed = [doc_id for doc_id in indexed if doc_id not in seen]
     return todo, removed
-
-
-def _apply_changes(
-    ix, corpus: Path, indexed: dict[str, IndexedFile], progress, fresh: bool, stories: StoryKeys
-) -> tuple[SyncReport, set[str], set[str]]:
-    """Write the differences; a fresh generation is written in one commit (it is swapped in
-    whole), a live one in batches so that a killed run keeps what it committed. ``stories``
-    (id -> story keys) is updated for what changed. Return the report and the ids written
-    and removed.
-
-    Old versions are deleted by their document numbers from ``indexed``: deleting by id would
-    open a reader of every segment's terms (see search.index_columns). Only the last commit
-    may merge segments, so the numbers stay valid from batch to batch.
-    """
-    report = SyncReport()
-    written: set[str] = set()
-    todo, removed = _scan(corpus, indexed, report)
-    if not todo and not removed:
-        return report, written, set()  # no writer: even an empty commit may merge segments
-    advance = progress(len(todo)) if progress and todo else None
-    batch = max(len(todo), 1) if fresh else BATCH_SIZE
-    writer = _writer(ix, min(batch, len(todo)))
-    try:
-        pending = 0
-        for doc_id in removed:
-            writer.delete_document(indexed[doc_id].docnum)
-            stories.pop(doc_id, None)
-            report.removed += 1
-            pending += 1
-        for path, doc_id, signature in todo:
-            try:
-                doc = read_document(path, corpus)
-            except DocumentError as exc:
-                # A damaged file is reported and skipped; an older good version stays indexed.
-                report.failed.append({"path": str(path), "error": str(exc)})
-            else:
-                stories[doc_id] = _story_record(doc.title, doc.body, doc.date, doc.lang, doc.source)
-                written.add(doc_id)
-                if doc_id in indexed:
-                    writer.delete_document(indexed[doc_id].docnum)
-                    report.updated += 1
-                else:
-                    report.added += 1
-                writer.add_document(**_record_fields(doc), stat=signature)
-                pending += 1
-            if advance:
-                advance(1)
-            if pending >= batch:
-                writer.commit(merge=False)  # keeps the document numbers (see above)
-                writer = _writer(ix, min(batch, len(todo) - report.added - report.updated))
-                pending = 0
-        # A fresh generation keeps the workers' segments as they are: merging them would
-        # write every posting a second time for little gain in search speed.
-        writer.commit(merge=not fresh)
-    except BaseException:
-        try:
-            writer.cancel()
-        except Exception:  # a writer broken mid-commit has nothing left to cancel
-            pass
-        raise
-    return report, written, set(removed)
 
 
 def _story_record(title, body, date, lang, source) -> dict:

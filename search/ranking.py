@@ -13,9 +13,14 @@ is tied to that codec: the equivalence test is what catches a change in it.
 
 from __future__ import annotations
 
+import re
 import threading
+import time
 from collections import OrderedDict
-from itertools import accumulate
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from itertools import accumulate, islice
 from pickle import loads
 
 import numpy as np
@@ -25,12 +30,17 @@ from whoosh.matching import ListMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
+from search.errors import QueryError, SearchTimeoutError
 from search.index_columns import is_varbytes, varbytes_values
 
 # Decoded postings kept per index state, counted in postings and phrase words' positions
 # (8 bytes each): repeated words skip Whoosh's block decoding. The 270 benchmark queries at
 # 20k articles need 2.2 million.
 POSTINGS_CACHE = 3_000_000
+# A wildcard or prefix may stand for at most this many indexed words (per field); beyond
+# that the query is refused: one short pattern would otherwise read most of the index.
+MAX_WILDCARD_TERMS = 1000
+MIN_WILDCARD_PREFIX = 2  # letters a pattern must start with before its first * or ?
 # Whoosh stores a field's length per document as one byte; this is its decoding table.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -244,8 +254,47 @@ def _blocks(matcher, values: bool):
 # Each node becomes (mask, scores): which documents match, and their score (0 elsewhere).
 
 
+_DEADLINE: ContextVar[float | None] = ContextVar("search_deadline", default=None)
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Stop the evaluation of queries in this context after ``seconds`` (SearchTimeoutError)."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _check_time() -> None:
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise SearchTimeoutError("the search took too long; make it narrower (fewer wildcards)")
+
+
+def check_wildcards(node, reader) -> None:
+    """Refuse prefixes and wildcards that are too short or stand for too many words."""
+    if isinstance(node, query.PatternQuery):
+        pattern = node.text if isinstance(node, query.Wildcard) else node.text + "*"
+        if len(re.split(r"[*?]", pattern, maxsplit=1)[0]) < MIN_WILDCARD_PREFIX:
+            raise QueryError(
+                f"{pattern!r}: type at least {MIN_WILDCARD_PREFIX} letters before * or ?"
+            )
+        count = sum(1 for _ in islice(node._btexts(reader), MAX_WILDCARD_TERMS + 1))
+        if count > MAX_WILDCARD_TERMS:
+            raise QueryError(
+                f"{pattern!r} stands for more than {MAX_WILDCARD_TERMS} words; type more letters"
+            )
+        return
+    if not node.is_leaf():
+        for child in node.children():
+            check_wildcards(child, reader)
+
+
 def evaluate(node, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
     """Return which documents match a query and their scores, for every document at once."""
+    _check_time()
     for kind, handler in _HANDLERS:
         if isinstance(node, kind):
             return handler(node, arrays)
@@ -416,7 +465,11 @@ def _by_whoosh(node, arrays: IndexArrays):
     searcher = arrays.searcher
     for leaf, offset in searcher.leaf_searchers():  # as Whoosh's collectors do
         matcher = node.matcher(leaf, searcher.context())
+        steps = 0
         while matcher.is_active():
+            steps += 1
+            if steps % 4096 == 0:
+                _check_time()
             docnum = offset + matcher.id()
             mask[docnum] = True
             scores[docnum] = matcher.score()

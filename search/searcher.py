@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -17,18 +16,21 @@ from search.discovery import SUGGEST_BELOW, list_stories, related, suggest
 from search.entities import entity_table, phrase_key
 from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
 from search.glossary import load_glossary, longest_phrase
-from search.indexer import current_generation, open_whoosh_index, read_meta
 from search.names import name_key
-from search.ranking import IndexArrays, evaluate
+from search.ranking import IndexArrays, check_wildcards, evaluate, time_budget
+from search.readers import Reader, Readers
 from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
 from search.soft_and import SOFT_AND_BELOW, partial_matches
+from search.store import read_meta, verify
 from search.stories import GROUPS_FILE, load_groups
+from search.textsafe import strip_controls
 
 NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
 GLOSSARY_WEIGHT = 0.6  # a term matched through its translation in the glossary
 MAX_QUERY_CHARS = 1000  # longer input is almost certainly pasted text, not a query
 MAX_LIMIT = 100  # hits per page
 MAX_PAGE = 1000
+SEARCH_BUDGET_SECONDS = 10.0  # a search still running after this is stopped with a message
 SORTS = ("relevance", "date")
 LANGS = ("ru", "en")
 TEXT_FIELDS = ("title", "body")
@@ -137,7 +139,7 @@ def make_request(
     group: bool | str | None = True,
 ) -> SearchRequest:
     """Validate raw search parameters (from the CLI or a web form) into a SearchRequest."""
-    query = (query or "").strip()
+    query = strip_controls(query or "").strip()
     if not query:
         raise QueryError("the query is empty")
     if len(query) > MAX_QUERY_CHARS:
@@ -161,7 +163,7 @@ def make_request(
     since, until = _parse_day(since, "since"), _parse_day(until, "until")
     if since and until and since > until:
         raise UsageError(f"--since {since} is after --until {until}")
-    source = (source or "").strip() or None
+    source = strip_controls(source or "").strip() or None
     return SearchRequest(
         query,
         limit,
@@ -284,74 +286,61 @@ def _parser(schema) -> qparser.QueryParser:
 
 
 class Engine:
-    """Searches one index folder; keeps a searcher open per thread and follows new commits."""
+    """Searches one index folder; each request holds one reader of the live generation
+    (search.readers), so a search sees one state of the index from start to end."""
 
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
-        self._local = threading.local()
-        # Every thread's open searcher, so that close() (or dropping the engine) closes the
-        # segment files of all of them, not only the calling thread's.
-        self._open: dict[int, object] = {}
-        self._open_lock = threading.Lock()
+        self._readers = Readers(self.index_dir, WEIGHTING)
 
-    # -- opening ---------------------------------------------------------------------------
-
-    def _searcher(self):
-        local = self._local
-        generation = current_generation(self.index_dir)
-        searcher = getattr(local, "searcher", None)
-        if searcher is not None and generation == local.generation:
-            if not searcher.up_to_date():
-                local.searcher = self._keep(searcher.refresh())
-            return local.searcher
-        if searcher is not None:
-            searcher.close()
-            local.searcher = None
-        ix = open_whoosh_index(self.index_dir)
-        local.searcher = self._keep(ix.searcher(weighting=WEIGHTING))
-        local.generation = generation
-        local.parser = _parser(ix.schema)
-        return local.searcher
-
-    def _keep(self, searcher):
-        with self._open_lock:
-            self._open[threading.get_ident()] = searcher
-        return searcher
+    def _reading(self):
+        return self._readers.reading()
 
     def close(self) -> None:
-        """Close the searchers of every thread; the next search opens the index again."""
-        with self._open_lock:
-            searchers, self._open = list(self._open.values()), {}
-        for searcher in searchers:
-            searcher.close()
-        self._local = threading.local()
+        """Close the readers of every thread; the next search opens the index again."""
+        self._readers.close()
 
     def __del__(self):
-        self.close()
+        readers = getattr(self, "_readers", None)
+        if readers is not None:
+            readers.close(wait=False)
 
     def check(self) -> int:
         """Open the index and return its document count (raises if it is unusable)."""
-        return self._searcher().doc_count()
+        with self._reading() as reader:
+            verify(self.index_dir, reader.generation, read_meta(reader.generation))
+            return reader.searcher.doc_count()
 
     # -- searching -------------------------------------------------------------------------
 
+    def _searcher(self):
+        """Return this thread's searcher of the live generation."""
+        with self._reading() as reader:
+            return reader.searcher
+
     def parse(self, text: str, exact: bool = False, both_languages: bool = False):
         """Parse a query; add name keys unless exact, and translations when asked."""
-        searcher = self._searcher()
+        with self._reading() as reader:
+            return reader.searcher, self._parse(reader, text, exact, both_languages)
+
+    def _parse(self, reader: Reader, text: str, exact: bool, both_languages: bool):
+        if "parser" not in reader.cache:
+            reader.cache["parser"] = _parser(reader.searcher.schema)
         glossary = load_glossary() if both_languages else None
         phrases = {} if exact else entity_table().phrases
         if glossary or phrases:
             text = quote_glossary_phrases(text, {**phrases, **(glossary or {})})
         try:
-            parsed = self._local.parser.parse(text)
+            parsed = reader.cache["parser"].parse(text)
         except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
             raise QueryError(f"cannot parse the query: {exc}") from None
         if parsed is query.NullQuery or not list(parsed.leaves()):
             raise NoSearchableWordsError(STOP_WORDS_NOTICE)
+        check_wildcards(parsed, reader.searcher.reader())
         if not exact or glossary:
             keys = {} if exact else query_name_keys(text)
             parsed = _expand(parsed, names=not exact, glossary=glossary, keys=keys)
-        return searcher, parsed
+        return parsed
 
     def _filter(self, searcher, request: SearchRequest):
         parts = []
@@ -373,12 +362,17 @@ class Engine:
 
     def search(self, request: SearchRequest) -> ResultPage:
         """Run a search and return one page of hits with snippets and facets."""
+        with self._reading() as reader, time_budget(SEARCH_BUDGET_SECONDS):
+            return self._search(reader, request)
+
+    def _search(self, reader: Reader, request: SearchRequest) -> ResultPage:
         started = time.perf_counter()
+        searcher = reader.searcher
         try:
-            searcher, parsed = self.parse(request.query, request.exact, request.both_languages)
+            parsed = self._parse(reader, request.query, request.exact, request.both_languages)
         except NoSearchableWordsError as exc:
             return ResultPage(request.query, 0, request.page, request.limit, [], notice=str(exc))
-        arrays = self._arrays(searcher)
+        arrays = self._arrays(reader)
         # Every match is scored at once over arrays (search.ranking): the count, the facets
         # and the story grouping all need every match, not only the shown page.
         mask, scores = evaluate(parsed, arrays)
@@ -397,7 +391,7 @@ class Engine:
             if request.sort == "date":
                 partial = _order(arrays, partial, scores, request.sort)
         ranked = np.concatenate([_order(arrays, docnums, scores, request.sort), partial])
-        leaders, folded_of = self._group(arrays, ranked, request.group)
+        leaders, folded_of = self._group(reader, arrays, ranked, request.group)
         terms = self._query_terms(searcher, parsed)
         first = (request.page - 1) * request.limit
         partial_set = set(partial.tolist())
@@ -409,7 +403,7 @@ class Engine:
             hits.append(built)
         suggestion = None
         if len(docnums) < SUGGEST_BELOW:
-            suggestion = self._suggestion(request, len(docnums))
+            suggestion = self._suggestion(reader, request, len(docnums))
         return ResultPage(
             query=request.query,
             total=len(leaders),
@@ -423,11 +417,11 @@ class Engine:
             stories=len(leaders) if request.group else None,
         )
 
-    def _group(self, arrays: IndexArrays, ranked: np.ndarray, group: bool):
+    def _group(self, reader: Reader, arrays: IndexArrays, ranked: np.ndarray, group: bool):
         """Return the best-ranked docnum of each story, and a function listing the rest."""
         if not group:
             return ranked, lambda docnum: []
-        codes = self._story_codes(arrays)
+        codes = self._story_codes(reader, arrays)
         story = codes[ranked]
         grouped = np.flatnonzero(story >= 0)
         _, first = np.unique(story[grouped], return_index=True)
@@ -456,48 +450,46 @@ class Engine:
         facets["year"].sort(key=lambda kv: kv[0], reverse=True)
         return facets
 
-    def _arrays(self, searcher) -> IndexArrays:
-        """Return the per-document arrays of the open searcher, built once per searcher."""
-        local = self._local
-        if getattr(local, "arrays", None) is None or local.arrays.searcher is not searcher:
-            local.arrays = IndexArrays(searcher)
-        return local.arrays
+    @staticmethod
+    def _arrays(reader: Reader) -> IndexArrays:
+        """Return the per-document arrays of the reader, built once per reader."""
+        if "arrays" not in reader.cache:
+            reader.cache["arrays"] = IndexArrays(reader.searcher)
+        return reader.cache["arrays"]
 
-    def _story_codes(self, arrays: IndexArrays) -> np.ndarray:
-        """Return a story number per docnum (-1: in no story), cached per searcher."""
-        local = self._local
-        stories = self._stories()
-        key = (id(arrays), id(stories))
-        if getattr(local, "story_codes_key", None) != key:
+    def _story_codes(self, reader: Reader, arrays: IndexArrays) -> np.ndarray:
+        """Return a story number per docnum (-1: in no story), cached per reader."""
+        stories = self._stories(reader)
+        cached = reader.cache.get("story_codes")
+        if cached is None or cached[0] is not stories:
             numbers: dict[str, int] = {}
             story_of = {doc_id.encode("utf-8"): story for doc_id, story in stories.items()}
             codes = [
                 numbers.setdefault(story_of[doc_id], len(numbers)) if doc_id in story_of else -1
                 for doc_id in arrays.column("id").tolist()
             ]
-            local.story_codes = np.asarray(codes, dtype=np.int64)
-            local.story_codes_key = key
-        return local.story_codes
+            cached = reader.cache["story_codes"] = (stories, np.asarray(codes, dtype=np.int64))
+        return cached[1]
 
-    def _stories(self) -> dict[str, str]:
+    @staticmethod
+    def _stories(reader: Reader) -> dict[str, str]:
         """Return doc id -> story id, reloaded when a sync rewrites the groups."""
-        local = self._local
         try:
-            stamp = (local.generation, (local.generation / GROUPS_FILE).stat().st_mtime_ns)
-        except (OSError, TypeError):
+            stamp = (reader.generation / GROUPS_FILE).stat().st_mtime_ns
+        except OSError:
             return {}
-        if getattr(local, "groups_stamp", None) != stamp:
-            local.groups = load_groups(local.generation)
-            local.groups_stamp = stamp
-        return local.groups
+        cached = reader.cache.get("groups")
+        if cached is None or cached[0] != stamp:
+            cached = reader.cache["groups"] = (stamp, load_groups(reader.generation))
+        return cached[1]
 
-    def _suggestion(self, request: SearchRequest, total: int) -> str | None:
-        searcher = self._searcher()
+    def _suggestion(self, reader: Reader, request: SearchRequest, total: int) -> str | None:
+        searcher = reader.searcher
         better = suggest(searcher, request.query)
         if not better:
             return None
         try:
-            _, parsed = self.parse(better, request.exact, request.both_languages)
+            parsed = self._parse(reader, better, request.exact, request.both_languages)
         except QueryError:
             return None
         found = searcher.search(parsed, limit=1, filter=self._filter(searcher, request))
@@ -505,17 +497,18 @@ class Engine:
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
         """Return the articles most like one article, with the words they share."""
-        searcher = self._searcher()
-        docnum = searcher.document_number(id=doc_id)
-        if docnum is None:
-            raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
-        return related(searcher, docnum, limit)
+        with self._reading() as reader:
+            searcher = reader.searcher
+            docnum = searcher.document_number(id=doc_id)
+            if docnum is None:
+                raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
+            return related(searcher, docnum, limit)
 
     def stories(self, since: str | None = None, until: str | None = None, limit: int = 20):
         """Return the largest story groups of a period, with their outlets and dates."""
         since, until = _parse_day(since, "since"), _parse_day(until, "until")
-        searcher = self._searcher()
-        return list_stories(searcher, self._stories(), since, until, limit)
+        with self._reading() as reader:
+            return list_stories(reader.searcher, self._stories(reader), since, until, limit)
 
     def _query_terms(self, searcher, parsed) -> dict[str, set[str]]:
         """Return the terms to highlight per text field, wildcards expanded, negations left out."""
@@ -552,7 +545,11 @@ class Engine:
     ) -> dict:
         """Return a stored record with its related articles; with ``highlight``, also
         ``title_html``/``body_html`` with the query's words marked."""
-        searcher = self._searcher()
+        with self._reading() as reader:
+            return self._document(reader, doc_id, highlight, with_related)
+
+    def _document(self, reader: Reader, doc_id: str, highlight, with_related: bool) -> dict:
+        searcher = reader.searcher
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
@@ -569,8 +566,7 @@ class Engine:
         if highlight:
             terms = {name: set() for name in TEXT_FIELDS}
             try:
-                searcher, parsed = self.parse(highlight)
-                terms = self._query_terms(searcher, parsed)
+                terms = self._query_terms(searcher, self._parse(reader, highlight, False, False))
             except QueryError:
                 pass
             for name in TEXT_FIELDS:
@@ -580,16 +576,17 @@ class Engine:
 
     def stats(self) -> dict:
         """Return document counts per language and source, index size and last sync time."""
-        searcher = self._searcher()
-        generation = current_generation(self.index_dir)
-        # The facet columns, not the stored records: no article body is unpickled here.
-        arrays = self._arrays(searcher)
-        langs = dict(arrays.counts("lang", arrays.live))
-        outlets = arrays.counts("source_name", arrays.live)
+        with self._reading() as reader:
+            generation = reader.generation
+            # The facet columns, not the stored records: no article body is unpickled here.
+            arrays = self._arrays(reader)
+            langs = dict(arrays.counts("lang", arrays.live))
+            outlets = arrays.counts("source_name", arrays.live)
+            documents = reader.searcher.doc_count()
         sources = {outlet or "(unknown)": n for outlet, n in outlets}
         size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
         return {
-            "documents": searcher.doc_count(),
+            "documents": documents,
             "languages": dict(sorted(langs.items())),
             "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             "index_bytes": size,

@@ -20,11 +20,11 @@ grouping search results costs one dictionary lookup per hit.
 
 from __future__ import annotations
 
+import io
 import json
 import math
-import os
-import pickle
 import re
+import zipfile
 from array import array
 from collections import defaultdict
 from datetime import date, timedelta
@@ -32,8 +32,11 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
 from search.analysis import iter_terms
 from search.glossary import load_glossary
+from search.store import read_file, write_file
 
 LEAD_CHARS = 700  # headline plus about the first paragraph: where a story's facts are
 STORY_DAYS = 3  # reports of one event appear within a few days
@@ -43,7 +46,8 @@ CROSS_MIN_SHARED = 3  # ... and at least this many of them shared
 MIN_SHARED_KEYS = 3  # fewer shared rare keys than this is never one story
 MAX_KEY_DF_SHARE = 0.05  # keys in more than this share of articles do not make candidates
 MIN_KEY_DF_CAP = 20  # ... but never fewer than this many articles
-KEYS_FILE = "story-keys.pickle"
+KEYS_FILE = "story-keys.npz"
+MAX_KEYS_BYTES = 2 * 1024**3  # larger is not a file a sync wrote
 GROUPS_FILE = "groups.json"
 _SENTENCE_END = re.compile(r"(^|[.!?…:\n]\s*|[«\"“„(\-–—]\s*)$")
 
@@ -93,7 +97,7 @@ class StoryDoc(NamedTuple):
 class StoryKeys:
     """The story keys of every indexed article, and how many articles have each key.
 
-    Keys are numbered in one vocabulary, so the whole set pickles as a few bytes objects
+    Keys are numbered in one vocabulary, so the whole set is stored as a few arrays
     instead of 1.5 million strings (at 20,000 articles: tens of milliseconds to load and
     save instead of a third of a second), and the document frequencies are kept up to date
     as articles come and go instead of being recounted at every sync.
@@ -153,43 +157,49 @@ class StoryKeys:
             self.df.append(0)
         return number
 
-    def __getstate__(self) -> dict:
-        # Columns, not one tuple per article: every article's key numbers in one array, and
-        # a list per field. Pickle copies arrays in one go and plain lists of strings fast.
+    def columns(self) -> tuple[dict, np.ndarray, np.ndarray]:
+        """Return the keys as columns: the text fields, every article's key numbers in one
+        array, and where each article's numbers end."""
         docs = self.docs.values()
         flat = array("I")
         ends = array("Q")
         for doc in docs:
             flat.extend(doc.keys)
             ends.append(len(flat))
-        return {
+        text = {
             "vocab": self.vocab,
-            "df": self.df,
             "ids": list(self.docs),
             "dates": [doc.date for doc in docs],
             "langs": [doc.lang for doc in docs],
             "sources": [doc.source for doc in docs],
-            "keys": flat,
-            "ends": ends,
         }
+        return text, np.frombuffer(flat, np.uint32), np.frombuffer(ends, np.uint64)
 
-    def __setstate__(self, state: dict) -> None:
-        self.vocab, self.df = state["vocab"], state["df"]
-        self._numbers = {key: number for number, key in enumerate(self.vocab)}
-        flat, ends = state["keys"], state["ends"]
+    @classmethod
+    def from_columns(cls, text: dict, numbers: np.ndarray, ends: np.ndarray) -> StoryKeys:
+        """Rebuild the keys from columns(); raise ValueError when they do not fit."""
+        keys = cls()
+        keys.vocab = [str(key) for key in text["vocab"]]
+        keys._numbers = {key: number for number, key in enumerate(keys.vocab)}
+        flat = array("I", numbers.astype(np.uint32).tobytes())
+        if flat and max(flat) >= len(keys.vocab):
+            raise ValueError("key number out of range")
+        keys.df = np.bincount(numbers.astype(np.int64), minlength=len(keys.vocab)).tolist()
+        ends = ends.astype(np.int64).tolist()
         starts = [0, *ends][: len(ends)]
-        self.docs = {
-            doc_id: StoryDoc(day, lang, source, flat[start:end])
+        keys.docs = {
+            str(doc_id): StoryDoc(day, lang, source, flat[start:end])
             for doc_id, day, lang, source, start, end in zip(
-                state["ids"],
-                state["dates"],
-                state["langs"],
-                state["sources"],
+                text["ids"],
+                text["dates"],
+                text["langs"],
+                text["sources"],
                 starts,
                 ends,
                 strict=True,
             )
         }
+        return keys
 
 
 def _days_apart(a: str | None, b: str | None) -> float:
@@ -302,29 +312,25 @@ def _same_story(a: StoryDoc, b: StoryDoc, keys: StoryKeys) -> bool:
 
 
 def _write_json(path: Path, data) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    write_file(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def load_keys(generation: Path) -> StoryKeys:
-    """Return the story keys of every indexed article (our own file: pickle loads fast).
+    """Return the story keys of every indexed article.
 
-    Keys that are missing, damaged or in a layout this version does not know come back
-    empty: the sync then recomputes them from the index.
+    Stored as arrays and JSON text, never as a pickle (loading a pickle runs code). Keys
+    that are missing, damaged or in a layout this version does not know come back empty:
+    the sync then recomputes them from the index.
     """
     try:
-        with open(generation / KEYS_FILE, "rb") as f:
-            stored = pickle.load(f)
-        if isinstance(stored, dict):  # written by an older version: id -> record
-            keys = StoryKeys()
-            for doc_id, record in stored.items():
-                keys[doc_id] = record
-            return keys
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, KeyError,
-            TypeError, IndexError):  # fmt: skip
+        data = read_file(generation / KEYS_FILE, MAX_KEYS_BYTES)
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
+            text = json.loads(stored["text"].tobytes().decode("utf-8"))
+            numbers, ends = stored["keys"], stored["ends"]
+        return StoryKeys.from_columns(text, numbers, ends)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError,
+            zipfile.BadZipFile):  # fmt: skip
         return StoryKeys()
-    return stored if isinstance(stored, StoryKeys) else StoryKeys()
 
 
 def save_stories(generation: Path, keys: StoryKeys, changed: set[str] | None) -> None:
@@ -332,10 +338,15 @@ def save_stories(generation: Path, keys: StoryKeys, changed: set[str] | None) ->
 
     ``changed`` lists the ids that changed since the stored groups; None regroups all.
     """
-    tmp = generation / (KEYS_FILE + ".tmp")
-    with open(tmp, "wb") as f:
-        pickle.dump(keys, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, generation / KEYS_FILE)
+    text, numbers, ends = keys.columns()
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        text=np.frombuffer(json.dumps(text, ensure_ascii=False).encode("utf-8"), np.uint8),
+        keys=numbers,
+        ends=ends,
+    )
+    write_file(generation / KEYS_FILE, buffer.getvalue())
     previous = load_groups(generation) if changed is not None else None
     _write_json(generation / GROUPS_FILE, group_stories(keys, previous, changed))
 

@@ -56,9 +56,12 @@ def total(index: Path, query: str = "common") -> int:
         engine.close()
 
 
-def tocs(index: Path) -> int:
-    generation = current_generation(index)
-    return len(list(generation.glob("_MAIN_*.toc"))) if generation else 0
+def holds_lock(index: Path, process) -> bool:
+    """Whether the process has taken the index's write lock (it writes its pid there)."""
+    try:
+        return json.loads((index / ".writelock").read_text())["pid"] == process.pid
+    except (OSError, ValueError, KeyError):
+        return False
 
 
 def wait_for(condition, timeout=60.0):
@@ -83,10 +86,9 @@ def test_kill_9_during_sync_keeps_index_and_rerun_finishes_exactly_once(small):
     corpus, index = small
     write_articles(corpus, 100, 2000)
     generation = current_generation(index)
-    first_toc = max(generation.glob("_MAIN_*.toc"), key=lambda p: p.stat().st_mtime_ns).name
     process = cli(corpus, index, "index", env={"DEFSEARCH_BATCH_SIZE": "200"})
-    # Kill after at least one batch committed (a new TOC appears), long before the end.
-    assert wait_for(lambda: any(p.name != first_toc for p in generation.glob("_MAIN_*.toc")))
+    # Kill after at least one batch went live (a new generation), long before the end.
+    assert wait_for(lambda: current_generation(index) != generation)
     process.send_signal(signal.SIGKILL)
     process.communicate()
     assert process.returncode == -signal.SIGKILL
@@ -119,7 +121,8 @@ def test_kill_9_during_rebuild_keeps_the_old_index_whole(small):
     code, out, _ = run(corpus, index, "index", "--json")
     assert code == 0 and json.loads(out)["added"] == 1500
     assert total(index) == 1600
-    assert [p.name for p in index.glob("gen-*")] == [live.name]  # the half-built one is gone
+    # The half-built one is gone, and so is the old one once nothing reads it.
+    assert [p.name for p in index.glob("gen-*")] == [current_generation(index).name]
 
 
 def test_searches_during_a_rebuild_always_get_full_results(small):
@@ -141,8 +144,7 @@ def test_a_second_sync_waits_for_the_first(small):
     corpus, index = small
     write_articles(corpus, 100, 1000)
     first = cli(corpus, index, "index", "--json")
-    assert wait_for(lambda: (index / ".writelock").exists() and tocs(index) >= 1)
-    time.sleep(0.3)
+    assert wait_for(lambda: holds_lock(index, first))
     code, out, err = run(corpus, index, "index", "--json")
     first_out, _ = first.communicate(timeout=300)
     assert first.returncode == 0 and code == 0
@@ -155,8 +157,7 @@ def test_a_second_sync_gives_up_after_a_bounded_wait(small):
     corpus, index = small
     write_articles(corpus, 100, 1500)
     first = cli(corpus, index, "index")
-    assert wait_for(lambda: tocs(index) >= 1)
-    time.sleep(0.3)
+    assert wait_for(lambda: holds_lock(index, first))
     code, _, err = run(corpus, index, "index", env={"DEFSEARCH_LOCK_WAIT": "0.3"})
     first.communicate(timeout=300)
     if first.returncode == 0 and code == 0:
@@ -168,7 +169,7 @@ def test_a_lock_left_by_a_killed_run_does_not_block(small):
     corpus, index = small
     write_articles(corpus, 100, 1000)
     process = cli(corpus, index, "index")
-    assert wait_for(lambda: tocs(index) >= 1)
+    assert wait_for(lambda: holds_lock(index, process))
     process.send_signal(signal.SIGKILL)
     process.communicate()
     code, out, err = run(corpus, index, "index", "--json", env={"DEFSEARCH_LOCK_WAIT": "0.5"})

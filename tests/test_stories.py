@@ -3,6 +3,7 @@
 import pickle
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from search.stories import KEYS_FILE, StoryKeys, load_keys, save_stories, story_keys
@@ -54,30 +55,27 @@ def test_saved_keys_load_as_they_were(tmp_path):
     assert live_df(loaded) == recount(loaded)
 
 
-def test_keys_saved_by_an_older_version_are_read(tmp_path):
-    (tmp_path / KEYS_FILE).write_bytes(pickle.dumps(RECORDS))
-    loaded = load_keys(tmp_path)
-    assert {d: loaded[d] for d in loaded.keys()} == RECORDS
-    assert live_df(loaded) == recount(loaded)
-
-
-class OtherLayout(StoryKeys):
-    def __getstate__(self):
-        state = super().__getstate__()
-        del state["ends"]
-        return state
+class Planted:
+    def __reduce__(self):
+        return (exec, ("raise SystemExit('a pickle in the index ran code')",))
 
 
 @pytest.mark.parametrize(
     "stored",
     [
-        pickle.dumps(OtherLayout()),
-        pickle.dumps({"vocab": [], "df": []}),  # a dict that is no older layout either
-        b"\x80\x05junk",
+        pickle.dumps(Planted()),  # a crafted pickle where the keys are: never loaded
+        pickle.dumps(RECORDS),  # the pickled layout of older versions: recomputed
+        b"PK\x03\x04junk",
+        b"",
     ],
 )
-def test_keys_in_an_unknown_layout_load_empty(tmp_path, stored):
+def test_keys_in_an_unknown_or_unsafe_layout_load_empty(tmp_path, stored):
     (tmp_path / KEYS_FILE).write_bytes(stored)
+    assert len(load_keys(tmp_path)) == 0
+
+
+def test_keys_holding_a_pickled_array_are_refused(tmp_path):
+    np.savez(tmp_path / KEYS_FILE, text=np.array([Planted()], dtype=object), keys=[], ends=[])
     assert len(load_keys(tmp_path)) == 0
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import resource
 import socket
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
@@ -20,18 +23,29 @@ from flask import (
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from search.config import default_index
+from search.config import default_index, env_number
 from search.errors import (
     DefsearchError,
     DocumentNotFoundError,
     IndexUnusableError,
+    ServerBusyError,
     UsageError,
 )
 from search.searcher import MAX_PAGE, MAX_QUERY_CHARS, Engine
+from search.textsafe import escape_controls
 from web.params import SearchForm, page_numbers
 
 ENGINE_KEY = "defsearch_engine"  # where create_app keeps the app's one Engine
+SLOTS_KEY = "defsearch_search_slots"
 WAITRESS_THREADS = 8  # concurrent requests; each thread keeps its own index searcher
+# Searches running at once: the other threads stay free for pages and /healthz, so a few
+# expensive searches never hold up everyone else.
+SEARCH_SLOTS = WAITRESS_THREADS - 2
+SEARCH_SLOT_WAIT = 2.0  # seconds a search waits for a slot before "busy, try again" (503)
+CONNECTION_LIMIT = 1000  # open connections (idle ones included) before new ones wait
+# Seconds before an idle connection is closed ($DEFSEARCH_IDLE_TIMEOUT): many idle clients
+# must not lock everyone else out.
+IDLE_TIMEOUT = env_number("DEFSEARCH_IDLE_TIMEOUT", 30.0)
 LANG_NAMES = {"ru": "Russian", "en": "English"}  # the UI speaks English
 # Pages are self-contained: no external assets, no inline script, no framing.
 CONTENT_SECURITY_POLICY = (
@@ -54,6 +68,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions[ENGINE_KEY] = Engine(Path(app.config["INDEX_DIR"]))
+    app.extensions[SLOTS_KEY] = threading.BoundedSemaphore(SEARCH_SLOTS)
+    # Control and bidi-override characters in anything echoed (a query, a filter) are shown
+    # as escapes, never passed to the page as they are.
+    app.jinja_env.finalize = shown_escaped
     app.jinja_env.filters["web_link"] = web_link
     app.jinja_env.globals.update(
         lang_name=lambda code: LANG_NAMES.get(code, code),
@@ -64,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(UsageError, _usage_error)
     app.register_error_handler(IndexUnusableError, _index_unusable)
+    app.register_error_handler(ServerBusyError, _busy)
     app.register_error_handler(DocumentNotFoundError, _not_found)
     app.register_error_handler(Exception, _unexpected_error)
     return app
@@ -71,6 +90,25 @@ def create_app(config: dict | None = None) -> Flask:
 
 def engine() -> Engine:
     return current_app.extensions[ENGINE_KEY]
+
+
+@contextmanager
+def search_slot():
+    """Hold one of the slots searches run in, or answer 503 when all stay busy."""
+    slots = current_app.extensions[SLOTS_KEY]
+    if not slots.acquire(timeout=SEARCH_SLOT_WAIT):
+        raise ServerBusyError("the server is busy with other searches; try again in a moment")
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+def shown_escaped(value):
+    """Jinja's finalize: plain text with control characters as visible escapes."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return escape_controls(value)
+    return value
 
 
 def web_link(url: str | None) -> str | None:
@@ -103,7 +141,8 @@ def search():
     form = SearchForm.from_args(request.args)
     if not form.q:
         return redirect(url_for("web.index", **form.args(q="")))
-    page = engine().search(form.to_request())
+    with search_slot():
+        page = engine().search(form.to_request())
     last = min(page.pages, MAX_PAGE)
     return render_template(
         "results.html",
@@ -134,7 +173,8 @@ def document(doc_id: str):
 @bp.get("/api/search")
 def api_search():
     """Return the JSON of `defsearch search --json` for the same parameters."""
-    page = engine().search(SearchForm.from_args(request.args).to_request())
+    with search_slot():
+        page = engine().search(SearchForm.from_args(request.args).to_request())
     return jsonify(page.to_dict())
 
 
@@ -154,6 +194,12 @@ def healthz():
 
 
 def _security_headers(response):
+    location = response.headers.get("Location")
+    if location:
+        # Werkzeug builds some redirects (//a//b -> /a/b) from the Host header, which the
+        # client chose: point them at the path alone, on this server.
+        target = urlsplit(location)
+        response.headers["Location"] = urlunsplit(("", "", target.path, target.query, ""))
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     # Links to original articles must not carry the analyst's query to other sites.
@@ -189,6 +235,12 @@ def _http_error(exc: HTTPException):
     return _error(exc.code or 500, exc.name, exc.description or exc.name)
 
 
+def _busy(exc: ServerBusyError):
+    response = _error(503, "The server is busy", str(exc))
+    response[0].headers["Retry-After"] = "2"
+    return response
+
+
 def _unexpected_error(exc: Exception):
     current_app.logger.exception("unexpected error on %s", request.path)
     return _error(500, "Something went wrong", "The server hit an unexpected error.")
@@ -210,9 +262,19 @@ def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000) -> None:
     from waitress import create_server
 
     app = create_app({"INDEX_DIR": Path(index_dir)})
+    _raise_open_files_limit()
     try:
         _probe_address(host, port)
-        server = create_server(app, host=host, port=port, threads=WAITRESS_THREADS)
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=WAITRESS_THREADS,
+            connection_limit=CONNECTION_LIMIT,
+            channel_timeout=IDLE_TIMEOUT,
+            cleanup_interval=max(1, int(IDLE_TIMEOUT / 2)),
+            asyncore_use_poll=True,  # select() fails past file descriptor 1024
+        )
     except OSError as exc:
         raise DefsearchError(
             f"cannot listen on {host}:{port} ({exc.strerror or exc}); try another --port"
@@ -230,3 +292,14 @@ def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000) -> None:
         pass
     finally:
         server.close()
+
+
+def _raise_open_files_limit() -> None:
+    """Allow as many open files as the system lets us: each connection is one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):
+            pass
