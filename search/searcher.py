@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 from whoosh import qparser, query, scoring
 
-from search.analysis import analyze, query_name_keys
+from search.analysis import query_name_keys
 from search.discovery import SUGGEST_BELOW, list_stories, related, suggest
-from search.entities import entity_table, phrase_key
+from search.entities import entity_table
 from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
-from search.glossary import load_glossary, longest_phrase
-from search.names import name_key
+from search.expansion import TEXT_FIELDS, expand, quote_glossary_phrases
+from search.glossary import load_glossary
 from search.ranking import IndexArrays, check_wildcards, evaluate, time_budget
 from search.readers import Reader, Readers
 from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
@@ -25,15 +25,12 @@ from search.store import read_meta, verify
 from search.stories import GROUPS_FILE, load_groups
 from search.textsafe import strip_controls
 
-NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
-GLOSSARY_WEIGHT = 0.6  # a term matched through its translation in the glossary
 MAX_QUERY_CHARS = 1000  # longer input is almost certainly pasted text, not a query
 MAX_LIMIT = 100  # hits per page
 MAX_PAGE = 1000
 SEARCH_BUDGET_SECONDS = 10.0  # a search still running after this is stopped with a message
 SORTS = ("relevance", "date")
 LANGS = ("ru", "en")
-TEXT_FIELDS = ("title", "body")
 FACETS = {"lang": "lang", "source": "source_name", "year": "year"}
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 STOP_WORDS_NOTICE = (
@@ -185,63 +182,6 @@ def _flag(value) -> bool:
     return bool(value)
 
 
-def _expand(node, names: bool, glossary, keys: dict[str, tuple[str, ...]]):
-    """Rewrite each word of a parsed query into an OR of its spellings and translations.
-
-    ``keys`` maps a query word's main term to the name keys of the word as typed.
-    """
-    if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS:
-        alternatives = [node]
-        found = keys.get(node.text) or (name_key(node.text),) if names else ()
-        for key in dict.fromkeys(k for k in found if k):
-            alternatives.append(query.Term(node.fieldname, key, boost=node.boost * NAME_WEIGHT))
-        for other in glossary.get((node.text,), ()) if glossary else ():
-            alternatives.append(_phrase(node.fieldname, other, node.boost * GLOSSARY_WEIGHT))
-        return query.Or(alternatives) if len(alternatives) > 1 else node
-    if isinstance(node, query.Phrase) and node.fieldname in TEXT_FIELDS:
-        others = glossary.get(tuple(node.words), ()) if glossary else ()
-        boost = node.boost * GLOSSARY_WEIGHT
-        alternatives = [node, *(_phrase(node.fieldname, o, boost) for o in others)]
-        if names and (key := phrase_key(node.words)):
-            # A place or body named in several words (United States): its key in both languages.
-            alternatives.append(query.Term(node.fieldname, key, boost=node.boost * NAME_WEIGHT))
-        return query.Or(alternatives) if len(alternatives) > 1 else node
-    if node.is_leaf():
-        return node
-    return node.apply(lambda child: _expand(child, names, glossary, keys))
-
-
-def _phrase(fieldname: str, words: tuple[str, ...], boost: float):
-    if len(words) == 1:
-        return query.Term(fieldname, words[0], boost=boost)
-    return query.Phrase(fieldname, list(words), boost=boost)
-
-
-def quote_glossary_phrases(text: str, glossary) -> str:
-    """Let runs of query words that form a multi-word glossary entry also match as a phrase.
-
-    ``air defense`` becomes ``((air defense) OR "air defense")``: the words still match
-    anywhere, and the phrase can be expanded into its translations (``ПВО``).
-    """
-    if '"' in text or ":" in text:
-        return text  # the user already wrote phrases or fields: leave the query alone
-    words = list(analyze(text, mode="query"))
-    longest = longest_phrase(glossary)
-    out, cursor, i = [], 0, 0
-    while i < len(words):
-        for size in range(min(longest, len(words) - i), 1, -1):
-            run = words[i : i + size]
-            if tuple(t.text for t in run) in glossary:
-                phrase = text[run[0].start : run[-1].end]
-                out.append(text[cursor : run[0].start] + f'(({phrase}) OR "{phrase}")')
-                cursor = run[-1].end
-                i += size
-                break
-        else:
-            i += 1
-    return "".join(out) + text[cursor:]
-
-
 def _metadata(stored: dict, *names: str) -> dict:
     """Return the named metadata of a stored record, empty values as None (lang as "")."""
     out = {}
@@ -339,7 +279,7 @@ class Engine:
         check_wildcards(parsed, reader.searcher.reader())
         if not exact or glossary:
             keys = {} if exact else query_name_keys(text)
-            parsed = _expand(parsed, names=not exact, glossary=glossary, keys=keys)
+            parsed = expand(parsed, names=not exact, glossary=glossary, keys=keys)
         return parsed
 
     def _filter(self, searcher, request: SearchRequest):
