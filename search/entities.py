@@ -54,6 +54,7 @@ class EntityTable:
     forms: dict[str, set[str]] = field(default_factory=dict)  # key -> its one-word names
     phrase_words: dict[str, frozenset[str]] = field(default_factory=dict)  # key -> words
     keys: set[str] = field(default_factory=set)  # every key in the table
+    places: set[str] = field(default_factory=set)  # keys of countries, regions and cities
 
     def add(self, key: str, name: str, trusted: bool) -> None:
         """Register one written name of the thing with this key (first come, first kept)."""
@@ -123,6 +124,7 @@ def entity_table() -> EntityTable:
         if code in SKIP_TERRITORIES:
             continue
         key = entity_key_of(english.territories[code])
+        table.places.add(key)
         en_extra, ru_extra = rows.pop(code, ((), ()))
         for name in (english.territories[code], *en_extra):
             table.add(key, name, trusted=name in en_extra)
@@ -134,6 +136,7 @@ def entity_table() -> EntityTable:
             continue
         english_city = english.time_zones.get(zone, {}).get("city") or city.replace("_", " ")
         key = entity_key_of(english_city)
+        table.places.add(key)
         table.add(key, english_city, trusted=False)
         table.add(key, names["city"], trusted=False)
     for first, (en_names, ru_names) in rows.items():
@@ -174,6 +177,11 @@ def entity_key(term: str, capitalized: bool = True) -> str | None:
 def phrase_key(words: Phrase) -> str | None:
     """Return the key of a name of several analyzed words (``("северный", "поток")``)."""
     return entity_table().phrases.get(tuple(words))
+
+
+def is_place(key: str) -> bool:
+    """Return whether a key names a country, region or city (not a body or a system)."""
+    return key in entity_table().places
 
 
 def longest_phrase() -> int:
