@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from search.config import CORPUS_ENV, INDEX_ENV
+from search.documents import document_id
 from search.errors import DefsearchError
 
 _MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -255,9 +256,11 @@ def show(obj: Context, doc_id: str, as_json: bool) -> None:
         _echo_json(record)
         return
     click.echo(click.style(record["title"], bold=True) if sys.stdout.isatty() else record["title"])
+    where = record.get("provenance", {})
     for key in ("id", "source", "date", "lang", "url", "path"):
         if record.get(key):
-            click.echo(f"{key + ':':8}{record[key]}")
+            note = f"  ({where[key]})" if key in where else ""
+            click.echo(f"{key + ':':8}{record[key]}{note}")
     click.echo("\n" + record["body"])
     if record.get("related"):
         click.echo("\nRelated:")
@@ -266,15 +269,57 @@ def show(obj: Context, doc_id: str, as_json: bool) -> None:
 
 
 def _normalize_id(doc_id: str, corpus: Path) -> str:
-    """Accept an id, or a file path in the corpus, and return the id."""
+    """Accept an id, or the path of an article file in the corpus, and return the id.
+
+    Only an existing file is read as a path: an id may hold dots of its own
+    (`brexit_ru.txt_file_1012`, as crawlers name files) and is then kept whole.
+    """
     path = Path(doc_id)
-    if path.suffix and not path.name.endswith(".meta.json"):
-        try:
-            path = path.resolve().relative_to(corpus.resolve())
-        except ValueError:
-            pass
-        return path.with_suffix("").as_posix()
-    return doc_id
+    if not path.is_file() or path.name.endswith(".meta.json"):
+        return doc_id
+    try:
+        return document_id(path.resolve(), corpus.resolve())
+    except ValueError:
+        return doc_id
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def inspect(files: tuple[Path, ...], as_json: bool) -> None:
+    """Show what article files would become, without indexing them.
+
+    For each file: title, date, outlet, link and language, where each was found (header
+    line, dateline, credit line, sign-off, url, sidecar ...), and the lines dropped as page
+    furniture. A file that cannot be read is reported and the others are still shown.
+
+    Example: defsearch inspect ~/Downloads/tass-s400.txt --json
+    """
+    from search.documents import inspect_file
+
+    results = [inspect_file(path) for path in files]
+    if as_json:
+        _echo_json(results)
+    else:
+        for result in results:
+            _print_inspection(result)
+    if any("error" in result for result in results):
+        raise SystemExit(1)
+
+
+def _print_inspection(result: dict) -> None:
+    click.echo(result["path"])
+    if "error" in result:
+        click.echo(f"  error:   {result['error']}")
+        return
+    where = result["provenance"]
+    for key in ("title", "date", "source", "url", "lang"):
+        value = result[key] if result[key] is not None else "-"
+        note = f"  ({where[key]})" if key in where else ""
+        click.echo(f"  {key + ':':8} {value}{note}")
+    for line in result["dropped"]:
+        click.echo(f"  dropped: {line}")
+    click.echo("")
 
 
 @cli.command()
@@ -347,7 +392,7 @@ def serve(obj: Context, host: str, port: int) -> None:
     serve_app(obj.index, host=host, port=port)
 
 
-class Terminated(Exception):
+class Terminated(BaseException):
     """SIGTERM: unwind like Ctrl-C, so that a run cleans up after itself."""
 
 

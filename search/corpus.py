@@ -7,7 +7,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from search.documents import DocumentError, document_id, read_document, sidecar_path
+from search.documents import (
+    SIDECAR_SUFFIX,
+    DocumentError,
+    display_path,
+    document_id,
+    is_valid_unicode,
+    read_document,
+    sidecar_path,
+)
 from search.errors import DefsearchError
 
 MAX_NAME_TRIES = 1000  # name-2.txt ... name-1000.txt before giving up
@@ -19,6 +27,16 @@ def _check(path: Path) -> str | None:
         return "no such file"
     if not path.is_file():
         return "not a regular file"
+    # Refused, not renamed: the user would look for the article under the name given.
+    if path.name.startswith("."):
+        return "a hidden name (starting with '.') is never indexed; rename the file"
+    if path.name.endswith(SIDECAR_SUFFIX):
+        return (
+            f"a {SIDECAR_SUFFIX} file is the sidecar of an article, not an article; "
+            "add the article and its sidecar comes with it"
+        )
+    if not is_valid_unicode(path.name):
+        return "the file name is not valid UTF-8; rename the file"
     try:
         read_document(path, path.parent)
     except DocumentError as exc:
@@ -57,7 +75,9 @@ def add_articles(files: list[Path], corpus: Path) -> list[dict]:
 
     If any file is bad, nothing is copied and the error names each bad file.
     """
-    problems = [f"{path}: {reason}" for path in files if (reason := _check(path))]
+    problems = [
+        f"{display_path(str(path))}: {reason}" for path in files if (reason := _check(path))
+    ]
     if problems:
         raise DefsearchError("cannot add " + "; ".join(problems))
     corpus.mkdir(parents=True, exist_ok=True)

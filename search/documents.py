@@ -7,6 +7,7 @@ date, outlet and link in the decoded text.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import json
 import math
@@ -14,8 +15,8 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -24,6 +25,8 @@ MAX_BYTES = 5 * 1024 * 1024  # larger files are refused: no news article is this
 SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_MAX_BYTES = 64 * 1024  # a sidecar holds five short fields
 SIDECAR_FIELDS = ("title", "date", "source", "url", "lang")
+SIDECAR_MAX_DEPTH = 8  # nested arrays or objects refused unparsed (a valid sidecar has one)
+SIDECAR_MAX_NUMBER = 40  # characters in a number refused unconverted (no field is a number)
 LANGUAGES = ("ru", "en")
 # Code pages tried for files that are not UTF-8: what old Windows and Unix tools saved
 # Russian (Windows-1251, KOI8-R) and English (Windows-1252) news in.
@@ -49,6 +52,8 @@ _CYRILLIC_WORD_RE = re.compile(r"[\u0400-\u04ff]+")
 _PLAIN_CHARS_RE = re.compile(r"[\t\n\r\x20-\x7e\u0410-\u044f\u0401\u0451«»“”„‘’—–…№]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_JSON_STRUCTURE_RE = re.compile(r'[\[\]{}"\\]')
+_CONTROL_CHAR_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # Bytes that never occur in text files (tab, newlines, form feed and escape are allowed).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x1b")
 # Line breaks, spaces and invisible characters as they come from web pages and old tools.
@@ -78,6 +83,9 @@ class NewsDocument:
     source: str | None = None
     url: str | None = None
     hash: str = ""  # fingerprint() of the article and its sidecar
+    # Where each field was found: {"date": "dateline", "source": "url", ...} (see extract).
+    provenance: dict[str, str] = field(default_factory=dict)
+    dropped: tuple[str, ...] = ()  # lines dropped as page furniture
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -92,34 +100,137 @@ class ArticleFile(NamedTuple):
     sidecar: os.DirEntry | None  # its NAME.meta.json, when the folder lists one
 
 
-def iter_article_files(corpus: Path) -> Iterator[ArticleFile]:
+class SkippedPath(NamedTuple):
+    """A file or folder the corpus walk passes over, and why."""
+
+    path: str  # as ArticleFile.path, made printable by display_path()
+    error: str  # a one-line reason
+    # What stays indexed as it was: an article id, a folder's id prefix ("sub/", "" for the
+    # whole corpus) when its articles could not be listed, or None when nothing stays.
+    keep: str | None
+
+
+def iter_article_files(
+    corpus: Path, skipped: Callable[[SkippedPath], object] | None = None
+) -> Iterator[ArticleFile]:
     """Yield every article file under corpus in a stable order (no sidecars, no hidden files).
 
     Folders are walked with os.scandir and no Path objects: on a 20,000-article corpus a
     sync's walk costs a tenth of a Path-based one, and the sidecar is found in the folder
     listing instead of by one stat() call per article.
+
+    What cannot be an article is passed to ``skipped``: a folder that cannot be listed, a
+    name that is not UTF-8, a link that is broken, loops, or leads to a folder or out of
+    the corpus. Links are followed only to files inside the corpus, so that a link cannot
+    publish /etc/passwd and a folder link cannot index its articles twice or loop.
     """
-    folders = [(os.fspath(corpus), "")]  # a stack, not recursion: no generator per folder
+    root = os.fspath(corpus)
+    real_root = os.path.realpath(root)
+
+    def skip(path: str, reason: str, keep: str | None) -> None:
+        if skipped:
+            skipped(SkippedPath(display_path(path), reason, keep))
+
+    folders = [(root, "")]  # a stack, not recursion: no generator per folder
     while folders:
         folder, prefix = folders.pop()
         try:
             with os.scandir(folder) as listing:
                 entries = {entry.name: entry for entry in listing}
-        except OSError:
-            continue  # an unreadable folder is skipped, as os.walk does
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # removed or replaced since its parent was listed
+        except OSError as exc:
+            # Its articles stay indexed: a folder that cannot be read is not a deleted one.
+            skip(folder, f"cannot read folder: {_os_reason(exc)}", prefix)
+            continue
         subfolders = []
         for name in sorted(entries):
             entry = entries[name]
             if name.startswith("."):
                 continue
-            if entry.is_dir(follow_symlinks=False):
+            try:
+                kind = _entry_kind(entry, real_root)
+            except _Skip as exc:
+                skip(entry.path, str(exc), None)
+                continue
+            if kind == "dir":
                 subfolders.append((entry.path, prefix + name + "/"))
-            elif not name.endswith(SIDECAR_SUFFIX) and entry.is_file():
+            elif kind == "file":
                 stem = _stem(name)
-                yield ArticleFile(
-                    prefix + stem, entry.path, entry, entries.get(stem + SIDECAR_SUFFIX)
-                )
+                sidecar = entries.get(stem + SIDECAR_SUFFIX)
+                if sidecar is not None and sidecar.is_symlink():
+                    try:
+                        _link_target_mode(sidecar.path, real_root)
+                    except _Skip as exc:
+                        # As for any bad sidecar, an indexed version of the article stays.
+                        skip(entry.path, f"bad sidecar: {exc}", prefix + stem)
+                        continue
+                yield ArticleFile(prefix + stem, entry.path, entry, sidecar)
         folders.extend(reversed(subfolders))  # the first subfolder is walked next
+
+
+class _Skip(Exception):
+    """An entry the walk reports; the message is the one-line reason."""
+
+
+def _entry_kind(entry: os.DirEntry, real_root: str) -> str | None:
+    """Return "dir" or "file" for an entry the walk takes, None for one it passes over
+    silently (a sidecar, a pipe); raise _Skip for one it reports."""
+    try:
+        is_dir = entry.is_dir(follow_symlinks=False)
+        if entry.name.endswith(SIDECAR_SUFFIX) and not is_dir:
+            return None  # read with its article
+        if not is_valid_unicode(entry.name):
+            raise _Skip("file name is not valid UTF-8; rename it")
+        if is_dir:
+            return "dir"
+        if not entry.is_symlink():
+            return "file" if entry.is_file(follow_symlinks=False) else None
+    except OSError as exc:
+        raise _Skip(f"cannot read: {_os_reason(exc)}") from None
+    mode = _link_target_mode(entry.path, real_root)
+    if stat.S_ISDIR(mode):
+        raise _Skip("link to a folder, not followed (links are followed only to files)")
+    return "file" if stat.S_ISREG(mode) else None
+
+
+def _link_target_mode(path: str, real_root: str) -> int:
+    """Return the st_mode of a link's target; raise _Skip when it is broken or outside."""
+    try:
+        mode = os.stat(path).st_mode
+        target = os.path.realpath(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _Skip("link loop: the link leads back to itself") from None
+        if exc.errno == errno.ENOENT:
+            raise _Skip("broken link: its target does not exist") from None
+        raise _Skip(f"cannot read: {_os_reason(exc)}") from None
+    if os.path.commonpath([target, real_root]) != real_root:
+        raise _Skip("link to outside the corpus, not followed")
+    return mode
+
+
+def is_valid_unicode(text: str) -> bool:
+    """Tell whether text holds no lone surrogate, so that it has a UTF-8 form.
+
+    os.scandir gives the bytes of a file name that are not UTF-8 as lone surrogates, and
+    JSON's ``\\ud800`` escape decodes to one.
+    """
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def display_path(path: str) -> str:
+    """Return a path printable on one line: bytes that are not UTF-8 as \\xNN, control
+    characters as escapes."""
+    if not path.isascii():
+        path = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return _CONTROL_CHAR_RE.sub(lambda m: repr(m[0])[1:-1], path)
 
 
 def _stem(name: str) -> str:
@@ -144,9 +255,12 @@ def sidecar_path(path: Path) -> Path:
 
 
 def fingerprint(path: Path) -> str:
-    """Hash the article bytes and its sidecar, so a change to either re-indexes it."""
-    sidecar = sidecar_path(path)
-    return _fingerprint(path.read_bytes(), sidecar.read_bytes() if sidecar.is_file() else None)
+    """Hash the article bytes and its sidecar, so a change to either re-indexes it.
+
+    Both are read as read_document reads them, size checked first: raise DocumentError
+    for a file it would refuse unread (too large, not a regular file, empty).
+    """
+    return _fingerprint(_read_article(path), _read_sidecar(path))
 
 
 def read_document(path: Path, corpus: Path) -> NewsDocument:
@@ -163,7 +277,7 @@ def read_document(path: Path, corpus: Path) -> NewsDocument:
         raise DocumentError("empty file (only whitespace)")
     if not _LETTER_RE.search(text):
         raise DocumentError("no text: the file holds no letters")
-    article = extract_article(text)
+    article = extract_article(text, detect_lang(text), overrides.get("url"))
     if article is None:
         raise DocumentError("no article text, only separators and boilerplate")
     fields = {
@@ -175,12 +289,41 @@ def read_document(path: Path, corpus: Path) -> NewsDocument:
         "url": article.url,
         **overrides,
     }
-    return NewsDocument(
+    provenance = {**article.provenance, "lang": "text"}
+    provenance.update(dict.fromkeys(overrides, "sidecar"))
+    doc = NewsDocument(
         id=document_id(path, corpus),
         path=path.relative_to(corpus).as_posix(),
         hash=_fingerprint(raw, sidecar),
+        provenance={key: where for key, where in provenance.items() if fields.get(key)},
+        dropped=article.dropped,
         **fields,
     )
+    if not is_valid_unicode(doc.id):
+        raise DocumentError("file name is not valid UTF-8; rename it")
+    for name in ("title", "body", "source", "url"):
+        # Decoded bytes are valid Unicode; a lone surrogate would break every search that
+        # finds the article, so nothing that holds one reaches the index.
+        if (value := getattr(doc, name)) and not is_valid_unicode(value):
+            raise DocumentError(f"{name} is not valid Unicode (a lone surrogate)")
+    return doc
+
+
+def inspect_file(path: Path) -> dict:
+    """Return what an article file would become, and where each value was found.
+
+    Nothing is indexed; a file that cannot be read gives {"path", "error"}.
+    """
+    try:
+        doc = read_document(path, path.parent)
+    except DocumentError as exc:
+        return {"path": str(path), "error": str(exc)}
+    return {
+        "path": str(path),
+        **{key: getattr(doc, key) for key in ("title", "date", "source", "url", "lang")},
+        "provenance": doc.provenance,
+        "dropped": list(doc.dropped),
+    }
 
 
 def _fingerprint(article: bytes, sidecar: bytes | None) -> str:
@@ -306,23 +449,38 @@ def _clean_text(text: str) -> str:
 
 
 def _read_sidecar(path: Path) -> bytes | None:
+    """Read the sidecar beside an article, refusing one too large before reading it."""
     sidecar = sidecar_path(path)
     if not sidecar.is_file():
         return None
     try:
-        if sidecar.stat().st_size > SIDECAR_MAX_BYTES:
-            raise DocumentError(f"bad sidecar: too large (limit {SIDECAR_MAX_BYTES} bytes)")
-        return sidecar.read_bytes()
+        size = sidecar.stat().st_size
+        if size > SIDECAR_MAX_BYTES:
+            raise DocumentError(f"bad sidecar: too large ({size} bytes, limit {SIDECAR_MAX_BYTES})")
+        with sidecar.open("rb") as file:
+            raw = file.read(SIDECAR_MAX_BYTES + 1)  # it may have grown since stat
     except OSError as exc:
         raise DocumentError(f"bad sidecar: cannot read: {_os_reason(exc)}") from None
+    if len(raw) > SIDECAR_MAX_BYTES:
+        raise DocumentError(f"bad sidecar: too large (over {SIDECAR_MAX_BYTES} bytes)")
+    return raw
 
 
 def _parse_sidecar(raw: bytes) -> dict:
     """Validate a NAME.meta.json sidecar and return the fields it sets."""
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise DocumentError("bad sidecar: not UTF-8") from None
+    if _json_depth(text) > SIDECAR_MAX_DEPTH:
+        # Refused before parsing: json's parser recurses once per level (RecursionError).
+        raise DocumentError(f"bad sidecar: nested deeper than {SIDECAR_MAX_DEPTH} levels")
+    try:
+        data = json.loads(
+            text,
+            parse_int=lambda number: int(_short_number(number)),
+            parse_float=lambda number: float(_short_number(number)),
+        )
     except json.JSONDecodeError as exc:
         raise DocumentError(
             f"bad sidecar: invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
@@ -344,6 +502,9 @@ def _sidecar_value(name: str, value: object) -> str | None:
         return None  # null clears a wrongly extracted value
     if not isinstance(value, str) or not value.strip():
         raise DocumentError(f"bad sidecar: {name} must be a non-empty string")
+    if not is_valid_unicode(value):
+        # JSON's \ud800 escape decodes to a lone surrogate: no text, and no UTF-8 for it.
+        raise DocumentError(f"bad sidecar: {name} is not valid Unicode (a lone surrogate)")
     value = " ".join(value.split())
     if name == "lang" and value not in LANGUAGES:
         raise DocumentError(f"bad sidecar: lang must be 'ru' or 'en', not {value!r}")
@@ -352,6 +513,42 @@ def _sidecar_value(name: str, value: object) -> str | None:
     if name == "url" and not value.startswith(("http://", "https://")):
         raise DocumentError(f"bad sidecar: url must start with http:// or https://, not {value!r}")
     return value
+
+
+def _json_depth(text: str) -> int:
+    """Return how deep the arrays and objects of a JSON text nest, brackets in strings aside."""
+    if text.count("[") + text.count("{") <= SIDECAR_MAX_DEPTH:
+        return 0  # the common case: too few brackets to nest too deep, nothing to scan
+    depth = deepest = 0
+    in_string = False
+    escaped_at = -1  # the position of the character a backslash escapes
+    for match in _JSON_STRUCTURE_RE.finditer(text):
+        char, at = match[0], match.start()
+        if at == escaped_at:
+            continue
+        if in_string:
+            if char == "\\":
+                escaped_at = at + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _short_number(text: str) -> str:
+    """Return a JSON number's text; refuse one too long to convert (int() of 5,000 digits
+    raises ValueError, and takes quadratic time below that)."""
+    if len(text) > SIDECAR_MAX_NUMBER:
+        raise DocumentError(
+            f"bad sidecar: a number of {len(text)} characters (limit {SIDECAR_MAX_NUMBER})"
+        )
+    return text
 
 
 def _is_iso_date(value: str) -> bool:

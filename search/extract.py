@@ -1,89 +1,51 @@
 """Find the title, date, outlet, link and clean body in the decoded text of one news article.
 
-Metadata is only looked for where news carries it: the header (first lines), the credit
-(last lines), a wire dateline opening the story, and bylines. A year or a date inside the
-story is never taken for the publication date: no date is better than a wrong one.
+Metadata is only looked for where news carries it: a crawler's header block, the header
+(first lines), the credit and sign-off (last lines), a wire dateline opening the story, and
+bylines. A year or a date inside the story is never taken for the publication date, and a
+name inside a sentence never becomes the outlet: no value is better than a wrong one.
+Each value comes with where it was found (``provenance``).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+
+from search.credits import (
+    META_LINE_MAX_CHARS,
+    TRAILING_CREDIT_RE,
+    clean_line,
+    is_boilerplate,
+    metadata_line,
+    outlet_name,
+    read_header_block,
+    read_sign_off,
+)
+from search.datelines import Dateline, read_dateline
+from search.dates import (
+    DATE_RE,
+    date_in_url,
+    day_with_year,
+    find_date,
+    parse_date,
+    year_in_url,
+)
+from search.outlets import outlet_for_url
+from search.paragraphs import (
+    drop_repeats,
+    join_split_paragraphs,
+    split_paragraphs,
+    stands_alone,
+    wrap_width,
+)
 
 HEADER_LINES = 6  # date lines, outlets and links are looked for in the first lines...
 CREDIT_LINES = 4  # ...and in the last ones, never in the story between them
-META_LINE_MAX_CHARS = 100  # a longer line is story text, even in the header or credit
-BYLINE_PARAGRAPHS = 3  # bylines, datelines and "В интервью X" sit in the first paragraphs
-WRAP_MAX_CHARS = 100  # only lines up to this long can be hard-wrapped parts of a paragraph
+BYLINE_PARAGRAPHS = 3  # bylines and datelines sit in the first paragraphs
 HEADLINE_MAX_CHARS = 200  # a longer first line is a paragraph, not a headline
 TITLE_MAX_CHARS = 140  # a first sentence used as the title is cut on a word boundary
-DEDUP_MIN_CHARS = 20  # shorter paragraphs ("- Да.") may repeat on purpose; longer ones do not
-MIN_YEAR = 1900  # a date before this is a typo, not a news date
-
-# Whole lines that carry nothing of the story (compared case-insensitively).
-BOILERPLATE_LINES = frozenset(
-    {"search in site", "kaynak/source:", "kaynak:", "source:", "источник:", "advertisement"}
-)
-
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
-    "|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
-    "|янв|фев|мар|апр|июн|июл|авг|сент|сен|окт|нояб|ноя|дек"
-)
-_WEEKDAYS = (
-    "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    "|mon|tues|tue|wed|thurs|thu|fri|sat|sun"
-    "|понедельник|вторник|среда|четверг|пятница|суббота|воскресенье|пн|вт|ср|чт|пт|сб|вс"
-)
-# A full date (day, month and year) in one of the forms news uses; a bare year never matches.
-_DATE_RE = re.compile(
-    rf"""(?<![\w.-])
-    (?:
-        (?P<weekday>(?:{_WEEKDAYS})\.?,?\s+)?
-        (?:
-            (?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?P<m1>{_MONTHS})\.?,?\s+(?P<y1>\d{{4}})
-          | (?P<m2>{_MONTHS})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})
-        )
-      | (?P<y3>\d{{4}})-(?P<m3>[01]?\d)-(?P<d3>[0-3]?\d)
-      | (?P<d4>[0-3]?\d)\.(?P<m4>[01]?\d)\.(?P<y4>\d{{4}})
-    )
-    (?:\s*(?:г\.|года|год)(?!\w))?
-    (?![\w-])""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_YEAR_RE = re.compile(r"\d{4}")  # every full date has one; checked first as it is much cheaper
-_TIME_RE = re.compile(
-    r"^\s*(?:[|,–—-]\s*)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:gmt|utc|msk))?",
-    re.IGNORECASE,
-)
-# Words a dated line may start with before the date itself.
-_DATE_LABEL_RE = re.compile(
-    r"(?:(?:date|dated|published|posted|updated|дата|опубликовано)\s*:?)?", re.IGNORECASE
-)
-_DOMAIN = r"[A-Za-z0-9][\w-]*(?:\.[\w-]+)*\.[A-Za-z]{2,}"  # UrduPoint.com, Azeri.Today
-_CAP_WORD = r"[A-ZА-ЯЁ0-9][\w&'’.+-]*"
-# An outlet name: a domain, or one to four capitalized words ("Defense News", "РИА Новости").
-_OUTLET = rf"(?:{_DOMAIN}|{_CAP_WORD}(?:\s+(?:of|the|de|и)?\s*{_CAP_WORD}){{0,3}})"
-_OUTLET_RE = re.compile(_OUTLET)
-_DOMAIN_RE = re.compile(_DOMAIN)
-_URL_LINE_RE = re.compile(
-    r"(?:(?:kaynak/source|kaynak|source|источник|link|ссылка)\s*:\s*)?<?(?P<url>https?://[^\s<>]+)>?",
-    re.IGNORECASE,
-)
-_COPYRIGHT_RE = re.compile(
-    r"(?:[^©]{0,40}?\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?"
-    r"[«\"“]?(?P<src>[^©«»\"“”]+?)[»\"”]?(?:,?\s*\d{4})?\.?(?:\s*all rights reserved\.?)?",
-    re.IGNORECASE,
-)
-# A labelled credit: "Источник: ТАСС", "Source: Defense News" (alone, the label is boilerplate).
-_SOURCE_LABEL_RE = re.compile(
-    rf"(?:kaynak/source|kaynak|source|источник)\s*:\s*[«\"“]?(?P<src>{_OUTLET})[»\"”]?\.?",
-    re.IGNORECASE,
-)
-# A byline with a date: "Sumaira FH 2 minutes ago Wed 26th June 2019 | 12:19 PM".
 _BYLINE_MARK_RE = re.compile(
     r"\||\bago\b|назад|\d{1,2}:\d{2}|^(?:by|posted|published|updated|опубликовано|автор)\b",
     re.IGNORECASE,
@@ -92,24 +54,16 @@ _BYLINE_MARK_RE = re.compile(
 _DATELINE_RE = re.compile(
     r"(?P<place>[A-ZА-ЯЁ][A-ZА-ЯЁ .'’-]{1,40}?)\s*(?:,\s*|\((?P<inner>[^()]{0,80})\))"
 )
-_TRAILING_CREDIT_RE = re.compile(rf"\((?P<src>{_OUTLET})\)$")  # "... he added. (Vestnik Kavkaza)"
-# "В интервью Azeri.Today", "in an interview with TASS": only names that cannot be a person
-# (a domain, an acronym, or Latin words inside Russian text).
-_INTERVIEW_RE = re.compile(
-    rf"[Вв] интервью\s+(?P<ru>{_DOMAIN}|[A-ZА-ЯЁ]{{2,}}\b|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){{0,2}})"
-    rf"|[Ii]n an interview (?:with|to)(?: the)?\s+(?P<en>{_DOMAIN}|[A-Z]{{2,}}\b)"
-)
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"»”’)]*\s+(?=[\"«“„(–—-]?\s*[A-ZА-ЯЁ0-9])")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr gen lt col maj capt sgt st no vs jan feb mar apr jun jul aug sep sept oct nov "
     "dec inc ltd corp г гг т им ул проф ген полк тыс млн млрд руб".split()
 )
 _WORD_SPLIT_RE = re.compile(r"[\W_]")
-_HEADLINE_MARKUP_RE = re.compile(r"^(?:#+\s*|\*\*|__)|(?:\*\*|__)$")
+# Markdown around a headline, and a wiki's magic words glued to it ("…аварии__NOTOC__").
+_HEADLINE_MARKUP_RE = re.compile(r"^(?:#+\s*|\*\*|__)|(?:\*\*|__|__[A-Z]{3,}__)$")
 _NOT_ASCII_LETTERS = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha())
 _ALNUM_RE = re.compile(r"[^\W_]")
-_MONTH_IS_CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)
-_END_PUNCT = '.!?…:;,»"”)'
 
 
 @dataclass(frozen=True)
@@ -119,15 +73,22 @@ class ArticleText:
     date: str | None  # ISO YYYY-MM-DD
     source: str | None
     url: str | None
+    # Where each value was found: {"title": "headline", "date": "dateline", ...}.
+    provenance: dict[str, str] = field(default_factory=dict)
+    dropped: tuple[str, ...] = ()  # lines dropped as page furniture
 
 
 @dataclass
-class _Meta:
-    """What one header or credit line says; the line itself is dropped from the body."""
+class _Found:
+    """What the header and credit lines say, with where each value was found."""
 
-    date: re.Match | None = None
-    source: str | None = None
-    url: str | None = None
+    title: tuple[str, str] | None = None  # from a crawler's "title:" line
+    url: tuple[str, str] | None = None
+    outlet_dates: list[tuple[str, re.Match, str]] = field(default_factory=list)
+    sources: list[tuple[str, str]] = field(default_factory=list)  # credit, then header lines
+    header_dates: list[re.Match] = field(default_factory=list)
+    credit_dates: list[re.Match] = field(default_factory=list)
+    sign_off: str | None = None
 
 
 def detect_lang(text: str) -> str:
@@ -140,165 +101,179 @@ def detect_lang(text: str) -> str:
     return "ru" if cyrillic > latin else "en"
 
 
-def extract_article(text: str) -> ArticleText | None:
-    """Split clean text into title, metadata and body; None when no story text is left."""
-    lines = [_clean_line(line) for line in text.split("\n")]
-    filled = [i for i, line in enumerate(lines) if line]
-    header, credit = filled[:HEADER_LINES], filled[-CREDIT_LINES:]
+def extract_article(
+    text: str, lang: str | None = None, sidecar_url: str | None = None
+) -> ArticleText | None:
+    """Split clean text into title, metadata and body; None when no story text is left.
 
-    url = None
-    outlet_dates: list[tuple[str, re.Match | None]] = []  # "AzerNews (05 October 2019)"
-    sources: list[str] = []  # "Claire © armenews.com", a lone "UrduPoint.com"
-    header_dates: list[re.Match] = []
-    credit_dates: list[re.Match] = []
-    for i in dict.fromkeys(header + credit):
-        meta = _metadata_line(lines[i], in_header=i in header)
-        if meta is None:
-            continue
-        lines[i] = ""
-        url = url or meta.url
-        if meta.source and meta.date:
-            outlet_dates.append((meta.source, meta.date))
-        elif meta.source:
-            sources.append(meta.source)
-        elif meta.date:
-            (header_dates if i in header else credit_dates).append(meta.date)
-
-    paragraphs = _paragraphs(lines)
-    if not paragraphs:
+    A link set by the article's sidecar stands in for one the text lacks: it names the
+    outlet and gives a dateline its year.
+    """
+    lang = lang or detect_lang(text)
+    raw = text.split("\n")
+    indented = [line[:1] in (" ", "\t") for line in raw]  # marks a paragraph's first line
+    lines, dropped = [], []
+    for line in raw:
+        cleaned = clean_line(line)
+        if cleaned and is_boilerplate(cleaned):
+            dropped.append(cleaned)
+            cleaned = ""
+        lines.append(cleaned)
+    found = _Found()
+    if header_title := read_header_block(lines):
+        found.title = (header_title, "header line")
+    if not any(lines):
         return None
-    title, is_headline, paragraphs = _split_title(paragraphs)
+    _read_metadata_lines(lines, raw, found)
+
+    title_where, title = _take_headline(lines, indented)
+    paragraphs = split_paragraphs(lines, indented)
+    if title is None:
+        if not paragraphs:
+            return None
+        title_where, title = "first sentence", _lead_sentence(paragraphs)
+    if found.title:
+        title, title_where = found.title
     paragraphs, byline_dates = _drop_bylines(paragraphs)
-    paragraphs = _drop_repeats(_join_split_paragraphs(paragraphs), title if is_headline else None)
+    headline = title if title_where != "first sentence" else None
+    paragraphs = drop_repeats(join_split_paragraphs(paragraphs), headline)
     if not paragraphs:  # only a headline: it is the story too
         paragraphs = [title]
+    dateline = next(filter(None, map(read_dateline, paragraphs[:BYLINE_PARAGRAPHS])), None)
+    if sidecar_url and not found.url:
+        found.url = (sidecar_url, "sidecar")
+    url = found.url[0] if found.url else None
 
-    source_date = None
-    if outlet_dates:
-        source, source_date = outlet_dates[0]
-    else:
-        source = next(iter(sources), None) or _credit_source(paragraphs)
-    candidates = [source_date, *header_dates, *byline_dates, *_datelines(paragraphs), *credit_dates]
-    found = next((d for d in map(_parse_date, filter(None, candidates)) if d), None)
+    sources = _sources(found, dateline, paragraphs[-1], url)
+    dates = _dates(found, dateline, byline_dates, paragraphs, url, lang)
+    provenance = {"title": title_where}
+    if dates:
+        provenance["date"] = dates[0][1]
+    if sources:
+        provenance["source"] = sources[0][1]
+    if url:
+        provenance["url"] = found.url[1]
     return ArticleText(
         title=title,
         body="\n\n".join(paragraphs),
-        date=found.isoformat() if found else None,
-        source=source,
+        date=dates[0][0].isoformat() if dates else None,
+        source=outlet_name(sources[0][0]) if sources else None,
         url=url,
+        provenance=provenance,
+        dropped=tuple(dropped),
     )
 
 
-def _clean_line(line: str) -> str:
-    line = " ".join(line.split())
-    if not _ALNUM_RE.search(line) or (len(line) <= 20 and line.casefold() in BOILERPLATE_LINES):
-        return ""  # separators ("-", "---", "* * *") and site furniture
-    return line
-
-
-def _metadata_line(line: str, in_header: bool) -> _Meta | None:
-    """Read a header or credit line that holds only metadata; None for a story line."""
-    if m := _URL_LINE_RE.fullmatch(line):
-        return _Meta(url=m["url"])
-    if len(line) > META_LINE_MAX_CHARS:
-        return None
-    if m := _SOURCE_LABEL_RE.fullmatch(line):
-        return _Meta(source=m["src"])
-    if "©" in line or "(c)" in line.casefold() or "copyright" in line.casefold():
-        m = _COPYRIGHT_RE.fullmatch(line)
-        if m and _OUTLET_RE.fullmatch(m["src"].strip()):
-            return _Meta(source=m["src"].strip())
-        return None
-    m = _find_date(line)
-    if m is None:
-        if in_header and _DOMAIN_RE.fullmatch(line):
-            return _Meta(source=line)
-        return None
-    prefix = line[: m.start()].strip()
-    suffix = _TIME_RE.sub("", line[m.end() :], count=1).strip()
-    if prefix.endswith("(") and suffix == ")":  # "AzerNews (05 October 2019)"
-        outlet = prefix[:-1].strip()
-        return _Meta(date=m, source=outlet) if _OUTLET_RE.fullmatch(outlet) else None
-    if _DATE_LABEL_RE.fullmatch(prefix):  # "07.10.2019", "date 2019-06-26 UrduPoint.com"
-        outlet = suffix.lstrip("|,–—- ")
-        if not outlet:
-            return _Meta(date=m)
-        return _Meta(date=m, source=outlet) if _OUTLET_RE.fullmatch(outlet) else None
-    outlet = prefix.rstrip(",|–—- ")  # "ТАСС, 12 марта 2021 г.", "Defense News | March 12, 2021"
-    if not suffix and outlet != prefix and _OUTLET_RE.fullmatch(outlet):
-        return _Meta(date=m, source=outlet)
-    return None
-
-
-def _paragraphs(lines: list[str]) -> list[str]:
-    """Group lines into paragraphs: blank lines separate them, hard-wrapped lines are joined."""
-    paragraphs: list[str] = []
-    block: list[str] = []
-    for line in [*lines, ""]:
-        if line:
-            block.append(line)
-        elif block:
-            paragraphs.extend(_unwrap(block))
-            block = []
-    return paragraphs
-
-
-def _unwrap(block: list[str]) -> list[str]:
-    """Join the lines of a block that were wrapped at a fixed width into paragraphs.
-
-    A line was wrapped when the next line's first word would not have fitted on it, the
-    width being the longest line of the run of short lines it belongs to. A line longer
-    than WRAP_MAX_CHARS is a paragraph of its own (files saved without blank lines).
-    """
-    paragraphs: list[list[str]] = []  # lines of each paragraph, joined at the end
-    width = 0  # wrap width of the current run of short lines; 0 outside a run
-    for i, line in enumerate(block):
-        if len(line) > WRAP_MAX_CHARS:
-            paragraphs.append([line])
-            width = 0
+def _read_metadata_lines(lines: list[str], raw: list[str], found: _Found) -> None:
+    """Read and blank the sign-off and the header and credit lines that hold metadata."""
+    filled = [i for i, line in enumerate(lines) if line]
+    header, credit = filled[:HEADER_LINES], filled[-CREDIT_LINES:]
+    found.sign_off = read_sign_off(lines, raw, filled[-1])
+    header_sources = []
+    for i in dict.fromkeys(header + credit):
+        meta = metadata_line(lines[i], in_header=i in header)
+        if meta is None:
             continue
-        if not width:
-            width = _run_width(block, i)
-            paragraphs.append([line])
-            continue
-        prev = block[i - 1]
-        wrapped = len(prev) + 1 + len(line.split(" ", 1)[0]) > width
-        if wrapped and not _is_heading(prev) and not _stands_alone(line):
-            paragraphs[-1].append(line)
+        lines[i] = ""
+        where = "header line" if i in header else "credit line"
+        if meta.url and not found.url:
+            found.url = (meta.url, where)
+        if meta.source and meta.date:
+            found.outlet_dates.append((meta.source, meta.date, where))
+        elif meta.source:
+            (header_sources if i in header else found.sources).append((meta.source, where))
+        elif meta.date:
+            (found.header_dates if i in header else found.credit_dates).append(meta.date)
+    found.sources += header_sources  # a credit ending the story outranks a header line
+
+
+def _sources(
+    found: _Found, dateline: Dateline | None, last: str, url: str | None
+) -> list[tuple[str, str]]:
+    """Outlets, best first: a credit line, an outlet's dated line, a header line, the
+    dateline, a sign-off, a closing "(Outlet)", the link."""
+    credits = [s for s in found.sources if s[1] == "credit line"]
+    sources = credits + [(src, where) for src, _, where in found.outlet_dates]
+    sources += [s for s in found.sources if s[1] == "header line"]
+    if dateline and dateline.outlet:
+        sources.append((dateline.outlet, "dateline"))
+    if found.sign_off:
+        sources.append((found.sign_off, "sign-off"))
+    if trailing := TRAILING_CREDIT_RE.search(last):
+        sources.append((trailing["src"], "credit line"))
+    if outlet := outlet_for_url(url):
+        sources.append((outlet, "url"))
+    return sources
+
+
+def _dates(
+    found: _Found,
+    dateline: Dateline | None,
+    byline_dates: list[re.Match],
+    paragraphs: list[str],
+    url: str | None,
+    lang: str,
+) -> list[tuple[date, str]]:
+    """Dates, best first; a dateline's day without a year takes one from the link only."""
+    matches = [(m, where) for _, m, where in found.outlet_dates]
+    matches += [(m, "header line") for m in found.header_dates]
+    matches += [(m, "byline") for m in byline_dates]
+    matches += [(m, "dateline") for m in _datelines(paragraphs)]
+    matches += [(m, "credit line") for m in found.credit_dates]
+    dates = [(parsed, where) for m, where in matches if (parsed := parse_date(m, lang))]
+    url_date = date_in_url(url)
+    if dateline and dateline.day:
+        if dateline.year:
+            clue, where = dateline.year, "dateline"
         else:
-            paragraphs.append([line])
-    return [" ".join(lines) for lines in paragraphs]
+            clue, where = url_date or year_in_url(url), "dateline, year from url"
+        if clue and (day := day_with_year(dateline.day, dateline.month, clue)):
+            dates.append((day, where))
+    if url_date:
+        dates.append((url_date, "url"))
+    return dates
 
 
-def _run_width(block: list[str], start: int) -> int:
-    width = 0
-    for line in block[start:]:
-        if len(line) > WRAP_MAX_CHARS:
-            break
-        width = max(width, len(line))
-    return width
+def _lead_sentence(paragraphs: list[str]) -> str:
+    """The first sentence of the story after its dateline: the title when there is no headline."""
+    dateline = read_dateline(paragraphs[0])
+    lead = paragraphs[0][dateline.end :].strip() if dateline else paragraphs[0]
+    if not lead and len(paragraphs) > 1:  # the dateline stands alone on its line
+        lead = paragraphs[1]
+    return _first_sentence(lead or paragraphs[0])
 
 
-def _is_heading(line: str) -> bool:
-    return line.startswith(("#", "**", "__"))
+def _take_headline(lines: list[str], indented: list[bool]) -> tuple[str, str | None]:
+    """Take the headline off the first line, blanking it; (where, None) if there is none.
 
-
-def _stands_alone(line: str) -> bool:
-    """Headings, dialogue and list lines start a paragraph, never continue a wrapped one."""
-    return _is_heading(line) or line.startswith(("- ", "– ", "— ", "• ", "* "))
-
-
-def _split_title(paragraphs: list[str]) -> tuple[str, bool, list[str]]:
-    """Take the headline if the text opens with one, else the first sentence.
-
-    Return the title, whether it was a headline, and the paragraphs left for the body.
+    The headline is the first line alone: a photo caption or the site's name on the next
+    line is not part of it. Only in a file hard-wrapped at a fixed width does a headline go
+    on over the next lines, as far as they would not have fitted on the line above.
     """
-    first = paragraphs[0]
-    headline = _strip_markup(first)
-    marked = headline != first.strip(" -–—")
-    if len(paragraphs) > 1 and _is_headline(headline, marked):
-        return headline, True, paragraphs[1:]
-    return _first_sentence(first), False, paragraphs
+    filled = [i for i, line in enumerate(lines) if line]
+    if len(filled) < 2:
+        return "first sentence", None
+    first = filled[0]
+    headline = _strip_markup(lines[first])
+    if not _is_headline(headline, headline != lines[first].strip(" -–—")):
+        return "first sentence", None
+    if read_dateline(lines[first]):  # "WASHINGTON (AP) —" alone on the first line
+        return "first sentence", None
+    taken = [first]
+    width = wrap_width(lines)
+    while width and taken[-1] + 1 < len(lines) and len(taken) < 3:
+        prev, nxt = lines[taken[-1]], lines[taken[-1] + 1]
+        if not nxt or indented[taken[-1] + 1] or stands_alone(nxt) or read_dateline(nxt):
+            break
+        if len(prev) + 1 + len(nxt.split(" ", 1)[0]) <= width:
+            break
+        taken.append(taken[-1] + 1)
+    headline = _strip_markup(" ".join(lines[i] for i in taken))
+    if not any(lines[i] for i in range(taken[-1] + 1, len(lines))):
+        return "first sentence", None
+    for i in taken:
+        lines[i] = ""
+    return "headline", headline
 
 
 def _strip_markup(text: str) -> str:
@@ -342,58 +317,19 @@ def _drop_bylines(paragraphs: list[str]) -> tuple[list[str], list[re.Match]]:
     for i, paragraph in enumerate(paragraphs):
         m = None
         if i < BYLINE_PARAGRAPHS and len(paragraph) <= META_LINE_MAX_CHARS:
-            m = _find_date(paragraph)
+            m = find_date(paragraph)
+        # A weekday marks a byline only right at its start ("Sumaira FH Wed 26th June 2019"),
+        # not in a sentence ("…, выпущенном в воскресенье, 1 мая 2016 года, говорится:").
+        by_weekday = m and m["weekday"] and len(paragraph[: m.start()].split()) <= 3
         if (
             m
-            and not paragraph.endswith(".")
-            and (m["weekday"] or _BYLINE_MARK_RE.search(paragraph))
+            and not paragraph.endswith((".", ":", ","))
+            and (by_weekday or _BYLINE_MARK_RE.search(paragraph))
         ):
             dates.append(m)
         else:
             kept.append(paragraph)
     return kept, dates
-
-
-def _join_split_paragraphs(paragraphs: list[str]) -> list[str]:
-    """Rejoin a sentence split by a stray blank line: "... and are" + "constantly developing."."""
-    joined = [[paragraphs[0]]] if paragraphs else []
-    for paragraph in paragraphs[1:]:
-        prev = joined[-1][-1]
-        if prev[-1].isalpha() and paragraph[0].islower() and not _stands_alone(paragraph):
-            joined[-1].append(paragraph)
-        else:
-            joined.append([paragraph])
-    return [" ".join(parts) for parts in joined]
-
-
-def _drop_repeats(paragraphs: list[str], headline: str | None) -> list[str]:
-    """Drop paragraphs repeated verbatim (copy-paste twice) and a repeat of the headline."""
-    seen = {_key(headline)} if headline else set()
-    kept = []
-    for paragraph in paragraphs:
-        key = _key(paragraph)
-        if key in seen:
-            continue
-        if len(paragraph) >= DEDUP_MIN_CHARS:
-            seen.add(key)
-        kept.append(paragraph)
-    return kept
-
-
-def _key(text: str) -> str:
-    return text.strip(" -–—*_#").casefold()  # lines are already whitespace-collapsed
-
-
-def _credit_source(paragraphs: list[str]) -> str | None:
-    """Outlet named in the story's own credit: "(Vestnik Kavkaza)" or "В интервью Azeri.Today"."""
-    if m := _TRAILING_CREDIT_RE.search(paragraphs[-1]):
-        return m["src"]
-    for paragraph in paragraphs[:BYLINE_PARAGRAPHS]:
-        if "nterview" not in paragraph and "нтервью" not in paragraph:
-            continue
-        if m := _INTERVIEW_RE.search(paragraph):
-            return (m["ru"] or m["en"]).rstrip(".")
-    return None
 
 
 def _datelines(paragraphs: list[str]) -> list[re.Match]:
@@ -404,56 +340,9 @@ def _datelines(paragraphs: list[str]) -> list[re.Match]:
         if not m or sum(ch.isalpha() for ch in m["place"]) < 2:
             continue
         if m["inner"] is not None:
-            date_match = _find_date(m["inner"])
+            date_match = find_date(m["inner"])
         else:
-            date_match = _DATE_RE.match(paragraph, m.end())
+            date_match = DATE_RE.match(paragraph, m.end())
         if date_match:
             found.append(date_match)
     return found
-
-
-def _find_date(text: str) -> re.Match | None:
-    return _DATE_RE.search(text) if _YEAR_RE.search(text) else None
-
-
-def _parse_date(m: re.Match) -> date | None:
-    """Turn a matched date into a date; None if it is not a real calendar date."""
-    if m["y3"] or m["y4"]:
-        year, month, day = (m["y3"], m["m3"], m["d3"]) if m["y3"] else (m["y4"], m["m4"], m["d4"])
-        try:
-            found = date(int(year), int(month), int(day))
-        except ValueError:
-            return None
-    else:
-        day, month, year = (m["d1"], m["m1"], m["y1"]) if m["m1"] else (m["d2"], m["m2"], m["y2"])
-        found = _parse_month_name_date(int(day), month.casefold(), int(year))
-    if found is None or not MIN_YEAR <= found.year <= date.today().year + 1:
-        return None
-    return found
-
-
-@lru_cache(maxsize=8192)
-def _parse_month_name_date(day: int, month: str, year: int) -> date | None:
-    """Ask dateparser about "26 june 2019" or "12 марта 2021"; cached, as dates repeat."""
-    lang = "ru" if _MONTH_IS_CYRILLIC_RE.search(month) else "en"
-    data = _date_parser(lang).get_date_data(f"{day} {month} {year}")
-    if data.date_obj is None or data.period != "day":
-        return None
-    return data.date_obj.date()
-
-
-@lru_cache(maxsize=2)
-def _date_parser(lang: str):
-    # dateparser takes ~150 ms to import: only indexing needs it, never `defsearch search`.
-    from dateparser.date import DateDataParser
-
-    return DateDataParser(
-        languages=[lang],
-        settings={
-            "STRICT_PARSING": True,  # day, month and year must all be there: no guessing
-            "REQUIRE_PARTS": ["day", "month", "year"],
-            "PREFER_DAY_OF_MONTH": "first",
-            "RETURN_AS_TIMEZONE_AWARE": False,
-            "PARSERS": ["absolute-time"],  # never "2 minutes ago" relative to today
-        },
-    )

@@ -23,10 +23,11 @@ from search import store
 from search.codec import DefsearchCodec
 from search.config import env_number
 from search.documents import (
-    MAX_BYTES,
     ArticleFile,
     DocumentError,
     NewsDocument,
+    SkippedPath,
+    display_path,
     fingerprint,
     iter_article_files,
     read_document,
@@ -97,6 +98,7 @@ def _record_fields(doc: NewsDocument) -> dict:
         "url": doc.url or "",
         "lang": doc.lang,
         "hash": doc.hash,
+        "provenance": doc.provenance,
     }
 
 
@@ -312,7 +314,12 @@ class _Writing:
                     doc = read_document(path, self.corpus)
                 except DocumentError as exc:
                     # A damaged file is reported and skipped; an older good version stays.
-                    report.failed.append({"path": str(path), "error": str(exc)})
+                    report.failed.append({"path": display_path(str(path)), "error": str(exc)})
+                except (ImportError, MemoryError):
+                    raise  # a broken install or a full machine, not a bad file
+                except Exception as exc:  # a file no rule foresaw must not stop the sync
+                    reason = " ".join(f"cannot read: {exc.__class__.__name__}: {exc}".split())
+                    report.failed.append({"path": display_path(str(path)), "error": reason[:300]})
                 else:
                     self.stories[doc_id] = _story_record(
                         doc.title, doc.body, doc.date, doc.lang, doc.source
@@ -366,11 +373,24 @@ def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
     """Return (path, id, stat signature) to (re)index and the ids to delete.
 
     A file whose size and modification time are as indexed is not read at all; any other
-    is hashed, so a touched but unchanged file is not indexed again.
+    is hashed, so a touched but unchanged file is not indexed again. What the walk cannot
+    take is reported in ``failed``; what is indexed of it stays, unless the walk says it
+    must go (a link out of the corpus).
     """
     todo = []
     seen = set()
-    for article in iter_article_files(corpus):
+    kept_folders: list[str] = []  # id prefixes of folders that could not be listed
+
+    def skipped(item: SkippedPath) -> None:
+        report.failed.append({"path": item.path, "error": item.error})
+        if item.keep is None:
+            return
+        if item.keep == "" or item.keep.endswith("/"):
+            kept_folders.append(item.keep)
+        else:
+            seen.add(item.keep)
+
+    for article in iter_article_files(corpus, skipped):
         doc_id = article.id
         seen.add(doc_id)
         known_hash, known_stat, _ = indexed.get(doc_id, (None, None, None))
@@ -380,20 +400,24 @@ def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
                 report.unchanged += 1
                 continue
             path = Path(article.path)
-            if article.entry.stat().st_size > MAX_BYTES:
-                raise DocumentError(f"too large (over {MAX_BYTES // (1024 * 1024)} MB)")
-            digest = fingerprint(path)
+            digest = fingerprint(path)  # refuses a file too large before reading it
         except DocumentError as exc:
-            report.failed.append({"path": article.path, "error": str(exc)})
+            report.failed.append({"path": display_path(article.path), "error": str(exc)})
             continue
         except OSError as exc:
-            report.failed.append({"path": article.path, "error": f"cannot read: {exc.strerror}"})
+            reason = f"cannot read: {(exc.strerror or type(exc).__name__).lower()}"
+            report.failed.append({"path": display_path(article.path), "error": reason})
             continue
         if known_hash == digest:
             report.unchanged += 1
         else:
             todo.append((path, doc_id, signature))
-    removed = [doc_id for doc_id in indexed if doc_id not in seen]
+    kept = tuple(kept_folders)
+    removed = [
+        doc_id
+        for doc_id in indexed
+        if doc_id not in seen and not (kept and doc_id.startswith(kept))
+    ]
     return todo, removed
 
 

@@ -12,7 +12,7 @@ from search.analysis import iter_terms, normalize
 
 # Bump when the schema or the analysis changes what is stored: an index built by an older
 # version is then refused with a message to rebuild instead of returning wrong results.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 TITLE_BOOST = 2.5  # a query word in the headline counts this many times one in the body
 
 
@@ -112,6 +112,7 @@ def build_schema() -> fields.Schema:
         date=fields.ID(stored=True, sortable=True),
         year=fields.ID(sortable=True),
         url=fields.STORED(),
+        provenance=fields.STORED(),  # {"date": "dateline", ...}: where each value was found
         lang=fields.ID(stored=True, sortable=True),
         hash=fields.ID(stored=True, sortable=True),  # content hash of article and sidecar
         stat=fields.ID(sortable=True),  # size and mtime: a file that kept them is not re-read

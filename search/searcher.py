@@ -500,6 +500,7 @@ class Engine:
             **_metadata(stored, "source", "date", "url", "lang"),
             "path": stored.get("path", ""),
             "body": stored.get("body", ""),
+            "provenance": stored.get("provenance") or {},
         }
         if with_related:
             record["related"] = related(searcher, docnum)

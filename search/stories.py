@@ -29,6 +29,7 @@ grouping search results costs one dictionary lookup per hit.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -76,10 +77,14 @@ def _concepts() -> dict[str, str]:
 
 
 def story_keys(title: str, body: str) -> list[str]:
-    """Return the story keys of an article: neutral keys start with ``~`` or ``@``."""
+    """Return the story keys of an article: neutral keys start with ``~`` or ``@``.
+
+    One key, starting with ``#``, fingerprints the whole text with its spaces normalized:
+    copies of one article share it and are one story, dated or not.
+    """
     text = f"{title}\n{body[:LEAD_CHARS]}"
     concepts = _concepts()
-    keys = set()
+    keys = {copy_key(title, body)}
     keyed = -1  # the last position that gave a name key
     for term, weight, pos, start, _, _ in iter_terms(text):
         if term.startswith("="):
@@ -100,6 +105,12 @@ def story_keys(title: str, body: str) -> list[str]:
         if weight >= 0.5 and len(term) > 3 and not term.isdigit():
             keys.add(term)
     return sorted(keys)
+
+
+def copy_key(title: str, body: str) -> str:
+    """Return the key that copies of one article share: a hash of its words."""
+    words = " ".join(f"{title}\n{body}".split())
+    return "#" + hashlib.blake2b(words.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _neutral(key: str) -> bool:
@@ -282,6 +293,7 @@ def group_stories(
         for pair, count in shared.items()
         if count >= MIN_SHARED_KEYS and _same_story(docs[pair[0]], docs[pair[1]], keys)
     ]
+    links += _copies(keys, pool)
     # Union-find over the articles that can be in a story: the pool, the articles linked to
     # it and the untouched stories. Any other article stays alone; leaving them out keeps a
     # one-article sync from walking all of them.
@@ -308,6 +320,23 @@ def group_stories(
             story = min(members, key=lambda m: (docs[m].date or "9999", m))
             out.update({m: story for m in members})
     return out
+
+
+def _copies(keys: StoryKeys, pool: set[str]) -> list[tuple[str, str]]:
+    """Pairs of identical articles, one of them in the pool, whatever their dates."""
+    copied = {
+        number
+        for doc_id in pool
+        for number in keys.docs[doc_id].keys
+        if keys.df[number] > 1 and keys.vocab[number][0] == "#"
+    }
+    if not copied:  # the usual case: no copies, no walk over every article
+        return []
+    holders: dict[int, list[str]] = defaultdict(list)
+    for doc_id, doc in keys.docs.items():
+        for number in copied.intersection(doc.keys):
+            holders[number].append(doc_id)
+    return [(ids[0], other) for ids in holders.values() for other in ids[1:]]
 
 
 def _same_story(a: StoryDoc, b: StoryDoc, keys: StoryKeys) -> bool:

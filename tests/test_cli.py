@@ -176,8 +176,10 @@ def test_show_json_record(dirs):
         "path",
         "body",
         "related",
+        "provenance",
     }
     assert record["path"] == "004_9f58cf50519153e2.txt" and record["lang"] == "en"
+    assert record["provenance"]["title"] == "headline" and record["provenance"]["lang"] == "text"
     missing = run(*opts, "show", "no-such-id")
     assert missing.returncode == 1 and "no-such-id" in missing.stderr
 
@@ -250,6 +252,82 @@ def test_every_command_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     help_text = run("--help").stdout
     commands = re.findall(r"^  (\w+)\s", help_text.split("Commands:")[1], re.M)
-    assert set(commands) == {"index", "add", "search", "show", "stats", "stories", "serve"}
+    assert set(commands) == {
+        "index",
+        "add",
+        "search",
+        "show",
+        "stats",
+        "stories",
+        "serve",
+        "inspect",
+    }
     for command in commands:
         assert f"defsearch {command}" in readme, command
+
+
+WIRE_RU = (
+    "10086_text\nru\nhttps://tass.ru/armiya-i-opk/2019/08/10/6751577\n\n"
+    "Регистрация пройдена успешно!\n"
+    "Военные завершили работы в Тулунском районе\n"
+    "Фото: Минобороны России\n\n"
+    "ИРКУТСК, 10 августа. /ТАСС/. Военнослужащие Центрального военного округа завершили "
+    "восстановление дамбы, сообщили журналистам в военном ведомстве.\n"
+)
+
+
+def test_inspect_shows_each_value_and_where_it_came_from(tmp_path):
+    article = tmp_path / "wire.txt"
+    article.write_text(WIRE_RU, encoding="utf-8")
+    result = run("inspect", str(article), "--json")
+    assert result.returncode == 0, result.stderr
+    [report] = json.loads(result.stdout)
+    assert (report["title"], report["date"], report["source"], report["lang"]) == (
+        "Военные завершили работы в Тулунском районе",
+        "2019-08-10",
+        "ТАСС",
+        "ru",
+    )
+    assert report["provenance"] == {
+        "title": "headline",
+        "date": "dateline, year from url",
+        "source": "dateline",
+        "url": "header line",
+        "lang": "text",
+    }
+    assert report["dropped"] == ["Регистрация пройдена успешно!", "Фото: Минобороны России"]
+
+
+def test_inspect_text_output_and_a_bad_file(tmp_path):
+    article = tmp_path / "wire.txt"
+    article.write_text(WIRE_RU, encoding="utf-8")
+    result = run("inspect", str(article), str(tmp_path / "missing.txt"))
+    assert result.returncode == 1
+    assert "source:  ТАСС  (dateline)" in result.stdout
+    assert "dropped: Фото: Минобороны России" in result.stdout
+    assert "missing.txt\n  error:   cannot read: no such file or directory" in result.stdout
+
+
+def test_an_id_with_dots_inside_opens_with_show(dirs):
+    opts, corpus = dirs
+    (corpus / "brexit_ru.txt_file_1012.txt").write_text(WIRE_RU, encoding="utf-8")
+    report = json.loads(run(*opts, "index", "--json").stdout)
+    assert report["failed"] == []
+    record = json.loads(run(*opts, "show", "brexit_ru.txt_file_1012", "--json").stdout)
+    assert record["id"] == "brexit_ru.txt_file_1012" and record["source"] == "ТАСС"
+    path = str(corpus / "brexit_ru.txt_file_1012.txt")
+    assert json.loads(run(*opts, "show", path, "--json").stdout)["id"] == record["id"]
+
+
+def test_identical_copies_without_a_date_are_one_hit(dirs):
+    opts, corpus = dirs
+    text = (
+        "Rosoboronexport signs a Su-35 deal\n\n"
+        "Rosoboronexport signed a contract for Su-35 fighters with an Asian customer.\n"
+    )
+    (corpus / "copy-a.txt").write_text(text, encoding="utf-8")
+    (corpus / "copy-b.txt").write_text(text.replace(" a contract", "  a\ncontract"), "utf-8")
+    run(*opts, "index")
+    page = json.loads(run(*opts, "search", "Su-35 Asian customer", "--json").stdout)
+    assert page["total"] == 1
+    assert [hit["id"] for hit in page["results"][0]["also"]] == ["copy-b"]

@@ -71,7 +71,7 @@ SHIPPED = [
         "Вице-премьер правительства Российской Федерации Дмитрий Рогозин, отвечающий за весь "
         "российский ВПК, прибыл с визитом в Азербайджан",
         None,
-        "Azeri.Today",
+        None,  # "В интервью Azeri.Today" is inside a sentence: not a credit
         None,
         "ru",
     ),
@@ -472,7 +472,6 @@ def test_dateparser_and_charset_normalizer_are_not_imported_with_the_module():
         (f"{STORY_EN}\n\n(c) Defense News 2021", "Defense News"),
         (f"Сделка подписана\n\n{STORY_RU}\n\nИсточник: ТАСС", "ТАСС"),
         (f"Deal signed\n\n{STORY_EN}\n\nKaynak/Source: AzerNews", "AzerNews"),
-        (f"Сделка подписана\n\nВ интервью Azeri.Today эксперт сказал: {STORY_RU}", "Azeri.Today"),
         (f"Сделка подписана\n\n{STORY_RU}\n\nТАСС, 12 марта 2021 г.", "ТАСС"),
         (f"Deal signed\n\nDefense News | March 12, 2021\n\n{STORY_EN}", "Defense News"),
     ],
@@ -486,8 +485,16 @@ def test_credit_line_is_not_left_in_the_body(tmp_path):
     assert doc.body == STORY_EN
 
 
-def test_people_named_in_the_story_are_not_sources(tmp_path):
-    story = "In an interview with Ilham Aliyev, the minister spoke. В интервью Путину он сказал."
+@pytest.mark.parametrize(
+    "story",
+    [
+        "In an interview with Ilham Aliyev, the minister spoke. В интервью Путину он сказал.",
+        "Министр в интервью Handelsblatt заявил, что поставки продолжатся.",
+        "He said in an interview with the South China Morning Post that talks went on.",
+        "В интервью Azeri.Today эксперт сказал, что сделка состоится.",
+    ],
+)
+def test_names_inside_a_sentence_are_not_sources(tmp_path, story):
     doc = read(tmp_path, f"Deal signed\n\n{story}\n\n{STORY_EN}")
     assert doc.source is None
 

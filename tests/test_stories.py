@@ -89,6 +89,23 @@ def test_keys_of_no_article_save_and_load(tmp_path):
     assert (loaded.vocab, loaded.df) == (["deliv", "~s-400"], [0, 0])
 
 
+def test_copies_of_one_undated_article_are_one_story():
+    from search.stories import group_stories
+
+    text = "Рособоронэкспорт поставит С-400 в Индию.  Поставки начнутся в июле."
+    keys = StoryKeys()
+    for doc_id, spacing in (("a", text), ("b", text.replace("  ", "\n")), ("c", "Другая статья.")):
+        keys[doc_id] = {
+            "date": None,
+            "lang": "ru",
+            "source": None,
+            "keys": story_keys("Поставки С-400", spacing),
+        }
+    groups = group_stories(keys)
+    assert groups == {"a": "a", "b": "a"}
+    assert group_stories(keys, groups, {"b"}) == groups  # a sync touching one copy keeps it
+
+
 # -- grouping on labelled pairs (tests/measure_stories.py) -----------------------------------
 
 

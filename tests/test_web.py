@@ -420,7 +420,40 @@ def test_api_search_keeps_cyrillic_and_key_order(client):
 def test_api_doc_is_the_show_json_record(client, news_index):
     data = client.get(f"/api/doc/{NESTED_ID}").get_json()
     assert data == Engine(news_index).document(NESTED_ID)
-    assert list(data) == ["id", "title", "source", "date", "url", "lang", "path", "body", "related"]
+    assert list(data) == [
+        "id",
+        "title",
+        "source",
+        "date",
+        "url",
+        "lang",
+        "path",
+        "body",
+        "provenance",
+        "related",
+    ]
+    assert data["provenance"] == {  # write_article's sidecar sets the title too
+        "title": "sidecar",
+        "date": "sidecar",
+        "source": "sidecar",
+        "lang": "sidecar",
+    }
+
+
+def test_an_id_with_dots_inside_opens_as_a_page_and_as_json(tmp_path):
+    doc_id = "brexit_ru.txt_file_1012"
+    write_article(
+        tmp_path / "corpus", doc_id, "Учения ПВО", "МОСКВА, 10 авг - РИА Новости. Учения."
+    )
+    assert not sync_index(tmp_path / "corpus", tmp_path / "index").failed
+    client = create_app({"INDEX_DIR": tmp_path / "index", "TESTING": True}).test_client()
+    assert client.get(f"/doc/{doc_id}").status_code == 200
+    data = client.get(f"/api/doc/{doc_id}").get_json()
+    assert (data["id"], data["source"], data["provenance"]["source"]) == (
+        doc_id,
+        "РИА Новости",
+        "dateline",
+    )
 
 
 def test_api_doc_unknown_is_a_json_404(client):
