@@ -331,3 +331,23 @@ def test_identical_copies_without_a_date_are_one_hit(dirs):
     page = json.loads(run(*opts, "search", "Su-35 Asian customer", "--json").stdout)
     assert page["total"] == 1
     assert [hit["id"] for hit in page["results"][0]["also"]] == ["copy-b"]
+
+
+def test_the_summary_line_counts_stories_and_articles(tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "tests" / "data" / "stories", tmp_path / "corpus")
+    opts = ["--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index")]
+    run(*opts, "index")
+    assert run(*opts, "search", "Murted").stdout.startswith("1 story (2 articles) for 'Murted'")
+    flat = run(*opts, "search", "Murted", "--no-group").stdout
+    assert flat.startswith("2 results for 'Murted'")
+
+
+def test_a_partial_match_is_labelled_in_the_listing(dirs):
+    opts, _ = dirs
+    run(*opts, "index")
+    data = json.loads(run(*opts, "search", "Rogozin Zzyzxqw", "--json").stdout)
+    partial = [hit["id"] for hit in data["results"] if hit["partial"]]
+    assert partial and not [hit for hit in data["results"] if not hit["partial"]]
+    assert "partial match" in run(*opts, "search", "Rogozin Zzyzxqw").stdout
