@@ -16,8 +16,8 @@ from pathlib import Path
 import click
 
 from search.config import CORPUS_ENV, INDEX_ENV
-from search.documents import document_id
 from search.errors import DefsearchError
+from search.ingest.read import document_id
 
 _MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -52,7 +52,7 @@ class Context:
         self.index = index
 
     def engine(self):
-        from search.searcher import Engine
+        from search.service import Engine
 
         return Engine(self.index)
 
@@ -99,7 +99,7 @@ def index(obj: Context, rebuild: bool, as_json: bool) -> None:
 
     Example: defsearch index --rebuild
     """
-    from search.indexer import notify_stderr, sync_index
+    from search.sync import notify_stderr, sync_index
 
     report = sync_index(
         obj.corpus,
@@ -130,9 +130,9 @@ def add(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
 
     Example: defsearch add ~/Downloads/tass-s400.txt
     """
-    from search.corpus import add_articles
-    from search.indexer import notify_stderr, sync_index
+    from search.ingest.add import add_articles
     from search.store import claim
+    from search.sync import notify_stderr, sync_index
 
     claim(obj.index, obj.corpus)  # refuse an unusable index before copying anything
     added = add_articles(list(files), obj.corpus)
@@ -199,7 +199,7 @@ def search(obj: Context, query: str, as_json: bool, no_group: bool, **params) ->
 
     Example: defsearch search '"военно-техническое сотрудничество" -Армения' --lang ru
     """
-    from search.searcher import make_request
+    from search.service import make_request
 
     request = make_request(query, group=not no_group, **params)
     page = obj.engine().search(request)
@@ -295,7 +295,7 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
 
     Example: defsearch inspect ~/Downloads/tass-s400.txt --json
     """
-    from search.documents import inspect_file
+    from search.ingest.read import inspect_file
 
     results = [inspect_file(path) for path in files]
     if as_json:

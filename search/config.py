@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+DATA_DIR = Path(__file__).with_name("data")  # tables shipped with the package
 CORPUS_ENV = "DEFSEARCH_CORPUS"
 INDEX_ENV = "DEFSEARCH_INDEX"
 

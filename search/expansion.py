@@ -1,8 +1,8 @@
 """Rewrite a parsed query into the spellings and translations of its words.
 
 Each word becomes an OR of the word as analyzed and, with a lower weight, its name keys
-(other spellings and scripts, search.names; renderings, search.renderings; the keys of
-places and bodies, search.entities) and, with ``--both-languages``, its glossary
+(other spellings and scripts, search.text.names; renderings, search.text.renderings; the keys of
+places and bodies, search.text.entities) and, with ``--both-languages``, its glossary
 translations. A run of words that names a place or body in several words (``United
 States``, ``Северный поток``) also matches as a phrase and through that thing's key.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from whoosh import query
 
-from search.analysis import analyze
-from search.entities import phrase_key
-from search.glossary import longest_phrase
-from search.names import name_key
+from search.text.analysis import analyze
+from search.text.entities import phrase_key
+from search.text.glossary import longest_phrase
+from search.text.names import name_key
 
 NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
 GLOSSARY_WEIGHT = 0.6  # a term matched through its translation in the glossary

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
-from search.analysis import CHARACTER_FOLDS, WORD_RE, word_terms
-from search.entities import key_prefixes, phrase_words
-from search.names import key_initials
+from search.text.analysis import CHARACTER_FOLDS, WORD_RE, word_terms
+from search.text.entities import key_prefixes, phrase_words
+from search.text.names import key_initials
 
 FRAGMENT_CHARS = 220  # longest fragment, matches included
 CONTEXT_CHARS = 70  # text kept on each side of a match
@@ -194,7 +194,7 @@ def _name_hints(initials: frozenset[str]) -> re.Pattern | None:
     """Return a pattern for where a word carrying a searched name key may start.
 
     Name keys sit on capitalized words and on designations: the capitals a key can come
-    from (search.names.key_initials), and digits and joiners for designations.
+    from (search.text.names.key_initials), and digits and joiners for designations.
     """
     if not initials:
         return None
@@ -204,7 +204,7 @@ def _name_hints(initials: frozenset[str]) -> re.Pattern | None:
 
 def _candidates(text: str, prefixes: set[str], names: re.Pattern | None) -> list[int]:
     """Return, in order, the indexes where a word that may match starts or is hit inside."""
-    # Folded like search.analysis.normalize, keeping every character in place (and
+    # Folded like search.text.analysis.normalize, keeping every character in place (and
     # str.replace, unlike str.translate, runs at memchr speed).
     folded = text.lower()
     for source, target in CHARACTER_FOLDS.items():

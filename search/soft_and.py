@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query
 
-from search.ranking import IndexArrays, evaluate
+from search.engine.scoring import IndexArrays, evaluate
 
 SOFT_AND_BELOW = 10  # fewer full matches than this: partial matches follow
 MIN_WORDS = 2  # a query of one word has no "all but one"

@@ -12,7 +12,7 @@ within ``STORY_DAYS`` of each other and
   carry much of the smaller article's neutral weight (≥ ``CROSS_LANG_MIN``).
 
 Language-neutral keys are name keys (people, places, bodies, systems, designations: the
-same in both scripts, search.names and search.entities) and glossary concepts. A pair
+same in both scripts, search.text.names and search.text.entities) and glossary concepts. A pair
 linked by them must share at least ``MIN_SHARED_NOT_PLACES`` that are not countries or
 cities: places set the scene, and two events in Warsaw on one day are two stories. Each
 article's name counts once: the Russian renderings an English name also carries in the
@@ -44,10 +44,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from search.analysis import iter_terms, key_is_entity
-from search.entities import is_place
-from search.glossary import load_glossary
 from search.store import read_file, write_file
+from search.text.analysis import iter_terms, key_is_entity
+from search.text.entities import is_place
+from search.text.glossary import load_glossary
 
 LEAD_CHARS = 700  # headline plus about the first paragraph: where a story's facts are
 STORY_DAYS = 3  # reports of one event appear within a few days

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from search.indexer import sync_index
+from search.sync import sync_index
 
 SHIPPED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

@@ -1,8 +1,8 @@
 """Measure ambiguous Russian forms in context: does the index weigh the right lemma first?
 
 Each case is a sentence, a word form in it and the lemma a reader gives it there. The
-index's lemma for the form is the one it weighs most at that word (search.analysis with
-search.context); the prior is pymorphy3's most likely lemma of the form alone, what the
+index's lemma for the form is the one it weighs most at that word (search.text.analysis with
+search.text.context); the prior is pymorphy3's most likely lemma of the form alone, what the
 index used before. Prints each case, then both accuracies, and the ranking check: a query
 ``сталь`` must rank an article about armour steel above one where «стали» is the verb.
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from search.analysis import analyze, normalize, russian_lemmas
+from search.text.analysis import analyze, normalize, russian_lemmas
 
 # (sentence, form, lemma in this sentence). Forms the issue names (стали, мира, стороны,
 # мины, войска) and others defense news uses in two senses (суда: суд/судно, полки:

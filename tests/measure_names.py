@@ -16,8 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.indexer import sync_index
-from search.searcher import Engine, make_request
+from search.service import Engine, make_request
+from search.sync import sync_index
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES_DIR = ROOT / "tests" / "data" / "names"

@@ -18,7 +18,7 @@ import sys
 from itertools import combinations
 from pathlib import Path
 
-from search.documents import read_document
+from search.ingest.read import read_document
 from search.stories import StoryKeys, group_stories, story_keys
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,8 +5,8 @@ import pickle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from search.analysis import analyze, english_stem, script_of, terms
-from search.schema import BilingualTokenizer
+from search.engine.schema import BilingualTokenizer
+from search.text.analysis import analyze, english_stem, script_of, terms
 
 
 def main_terms(text, mode="query"):

@@ -1,12 +1,12 @@
-"""Segments written by search.codec: short posting lists inline, long ones in blocks."""
+"""Segments written by search.engine.codec: short posting lists inline, long ones in blocks."""
 
 from __future__ import annotations
 
 from whoosh.codec.whoosh3 import W3TermInfo
 
-from search.codec import INLINE_POSTINGS
-from search.indexer import open_whoosh_index
-from search.searcher import Engine, make_request
+from search.engine.codec import INLINE_POSTINGS
+from search.service import Engine, make_request
+from search.sync import open_whoosh_index
 
 
 def term_infos(index_dir):
@@ -44,8 +44,8 @@ def test_positions_are_written_as_whoosh_writes_them():
 
     from whoosh import formats
 
-    from search.documents import iter_article_paths, read_document
-    from search.schema import BilingualPositions, build_schema
+    from search.engine.schema import BilingualPositions, build_schema
+    from search.ingest.read import iter_article_paths, read_document
 
     corpus = Path(__file__).resolve().parents[1] / "corpus"
     names = Path(__file__).resolve().parent / "data" / "names"
@@ -74,8 +74,8 @@ def test_segments_with_inline_lists_merge(tmp_path):
     from conftest import build_test_corpus, write_article
 
     from search import store
-    from search.codec import DefsearchCodec
-    from search.indexer import sync_index
+    from search.engine.codec import DefsearchCodec
+    from search.sync import sync_index
 
     corpus = build_test_corpus(tmp_path / "corpus")
     index = tmp_path / "index"

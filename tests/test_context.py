@@ -1,12 +1,12 @@
-"""Ambiguous Russian forms read in context (search.context) and what it changes in ranking."""
+"""Ambiguous Russian forms read in context (search.text.context) and what it changes in ranking."""
 
 import json
 
 from measure_context import CASES, STEEL, VERB, accuracy, index_lemma, prior_lemma
 
-from search.analysis import analyze
-from search.indexer import sync_index
-from search.searcher import Engine, make_request
+from search.service import Engine, make_request
+from search.sync import sync_index
+from search.text.analysis import analyze
 
 MIN_ACCURACY = 0.85
 

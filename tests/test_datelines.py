@@ -1,8 +1,8 @@
-"""Wire datelines in Russian and English (search.datelines)."""
+"""Wire datelines in Russian and English (search.ingest.datelines)."""
 
 import pytest
 
-from search.datelines import read_dateline
+from search.ingest.datelines import read_dateline
 
 
 @pytest.mark.parametrize(

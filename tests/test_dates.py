@@ -1,10 +1,10 @@
-"""Dates news carries (search.dates)."""
+"""Dates news carries (search.ingest.dates)."""
 
 from datetime import date
 
 import pytest
 
-from search.dates import date_in_url, day_with_year, find_date, parse_date, year_in_url
+from search.ingest.dates import date_in_url, day_with_year, find_date, parse_date, year_in_url
 
 
 def parsed(text: str, lang: str = "en") -> date | None:

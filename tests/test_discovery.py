@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from search.discovery import fix_homoglyphs
-from search.indexer import sync_index
-from search.searcher import Engine, make_request
+from search.discover import fix_homoglyphs
+from search.service import Engine, make_request
+from search.sync import sync_index
 
 DATA = Path(__file__).parent / "data" / "stories"
 SHIPPED = Path(__file__).parent.parent / "corpus"

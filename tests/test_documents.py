@@ -1,4 +1,4 @@
-"""Tests for reading article files into NewsDocument records (search.documents, search.extract)."""
+"""Reading article files into NewsDocument records (search.ingest.read, .extract)."""
 
 import codecs
 import json
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.documents import (
+from search.ingest.read import (
     MAX_BYTES,
     DocumentError,
     NewsDocument,
@@ -448,7 +448,7 @@ def test_outlet_credit_date_wins_over_a_bare_header_date(tmp_path):
 
 def test_dateparser_and_charset_normalizer_are_not_imported_with_the_module():
     code = (
-        "import sys, search.documents, search.indexer; "
+        "import sys, search.ingest.read, search.sync; "
         "print(sorted(m for m in ('dateparser', 'charset_normalizer') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -1,12 +1,12 @@
-"""Places, bodies and systems across languages (search.entities), English names in Russian
-(search.renderings) and surnames the dictionary does not know."""
+"""Places, bodies and systems across languages (search.text.entities), English names in Russian
+(search.text.renderings) and surnames the dictionary does not know."""
 
 import pytest
 
-from search.analysis import terms, word_name_keys
-from search.entities import entity_table
-from search.names import name_key
-from search.renderings import russian_renderings
+from search.text.analysis import terms, word_name_keys
+from search.text.entities import entity_table
+from search.text.names import name_key
+from search.text.renderings import russian_renderings
 
 
 def keys(text: str) -> list[str]:

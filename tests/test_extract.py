@@ -1,4 +1,4 @@
-"""Metadata and body from real news layouts (search.extract, search.credits, search.paragraphs).
+"""Metadata and body from real news layouts (search.ingest: extract, credits, paragraphs).
 
 The fixtures are written here in the shapes real files come in: crawler header blocks, saved
 pages with captions and furniture, wire copy with datelines and sign-offs.
@@ -6,8 +6,8 @@ pages with captions and furniture, wire copy with datelines and sign-offs.
 
 import pytest
 
-from search.documents import read_document
-from search.extract import extract_article
+from search.ingest.extract import extract_article
+from search.ingest.read import read_document
 
 LEAD_RU = (
     "Военнослужащие Центрального военного округа завершили восстановление дамбы на реке Ия, "

@@ -1,13 +1,13 @@
-"""Sync in place: old versions are deleted by document number (search.indexer, index_columns)."""
+"""Sync in place: old versions are deleted by document number (search.sync, index_columns)."""
 
 from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
 
-from search import indexer
-from search.index_columns import iter_text_columns
-from search.indexer import current_generation, sync_index
+from search import sync as indexer
+from search.engine.columns import iter_text_columns
+from search.sync import current_generation, sync_index
 
 TOPICS = [
     "Рособоронэкспорт подписал контракт на поставку вертолётов Ми-35М",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from search.documents import DocumentError, SkippedPath, iter_article_files, read_document
+from search.ingest.read import DocumentError, SkippedPath, iter_article_files, read_document
 
 DEFSEARCH = Path(sys.executable).with_name("defsearch")
 SETPRIV = shutil.which("setpriv")

@@ -12,7 +12,7 @@ from measure_names import (
     totals,
 )
 
-from search.searcher import make_request
+from search.service import make_request
 
 MIN_RECALL = 0.97  # issue 14: recall and precision at least 0.97 on the set
 
@@ -56,12 +56,12 @@ def test_snippets_mark_every_spelling_a_word_by_word_scan_marks(engine):
     """match_spans looks only at candidate words; it must find what analyzing all would."""
     from measure_names import QUERIES
 
-    from search.analysis import WORD_RE, word_terms
-    from search.entities import phrase_words
     from search.snippets import MAX_SPANS, match_spans
+    from search.text.analysis import WORD_RE, word_terms
+    from search.text.entities import phrase_words
 
     def every_word(text, terms):
-        # The words of a place named in several words are marked with it (search.entities).
+        # The words of a place named in several words are marked with it (search.text.entities).
         terms = terms | phrase_words({term for term in terms if term.startswith("~")})
         spans = []
         for word in WORD_RE.finditer(text):

@@ -2,10 +2,10 @@
 
 import pytest
 
-from search.glossary import load_glossary
-from search.indexer import sync_index
-from search.names import name_key
-from search.searcher import Engine, make_request
+from search.service import Engine, make_request
+from search.sync import sync_index
+from search.text.glossary import load_glossary
+from search.text.names import name_key
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
-"""Outlets from links and credits (search.outlets, search/data/outlets.tsv)."""
+"""Outlets from links and credits (search.ingest.outlets, search/data/outlets.tsv)."""
 
 import pytest
 
-from search.outlets import OutletTable, known_outlet, outlet_for_url, table
+from search.ingest.outlets import OutletTable, known_outlet, outlet_for_url, table
 
 
 @pytest.mark.parametrize(

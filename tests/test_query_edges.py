@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from search.indexer import sync_index
-from search.searcher import Engine, make_request
+from search.service import Engine, make_request
 from search.snippets import Span, number_in_phrase
+from search.sync import sync_index
 
 ARTICLES = {
     "pipeline_en": (

@@ -1,4 +1,4 @@
-"""search.ranking scores every match exactly as Whoosh's own matchers do, only faster."""
+"""search.engine.scoring scores every match exactly as Whoosh's own matchers do, only faster."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from whoosh import query
 
 from search.bench.generator import generate_corpus
 from search.bench.queries import build_queries
-from search.indexer import sync_index
-from search.ranking import IndexArrays, evaluate
-from search.searcher import Engine, make_request
+from search.engine.scoring import IndexArrays, evaluate
+from search.service import Engine, make_request
+from search.sync import sync_index
 
 HAND_WRITTEN = [
     "поставками С-400",
@@ -164,7 +164,7 @@ def test_columns_read_in_bulk_equal_whoosh_columns(engine):
 
 
 def test_searchers_of_one_index_state_share_decoded_arrays(tmp_path):
-    from search.indexer import open_whoosh_index
+    from search.sync import open_whoosh_index
 
     corpus = build_test_corpus(tmp_path / "corpus")
     sync_index(corpus, tmp_path / "index")

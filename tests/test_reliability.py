@@ -22,7 +22,7 @@ from urllib.parse import quote
 import pytest
 from conftest import build_test_corpus, write_article
 
-from search.indexer import sync_index
+from search.sync import sync_index
 
 DEFSEARCH = Path(sys.executable).with_name("defsearch")
 WORDS = "arms deliveries radar frigate missile drone tank helicopter contract navy".split()
@@ -164,7 +164,7 @@ def lock_is_free(index: Path) -> bool:
 @pytest.fixture(scope="module")
 def large_corpus(tmp_path_factory) -> Path:
     """Enough articles for the sync to start worker processes (PARALLEL_MIN_DOCS)."""
-    from search.indexer import PARALLEL_MIN_DOCS
+    from search.sync import PARALLEL_MIN_DOCS
 
     corpus = tmp_path_factory.mktemp("large") / "corpus"
     corpus.mkdir()

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from search.indexer import current_generation
-from search.searcher import Engine, make_request
+from search.service import Engine, make_request
+from search.sync import current_generation
 
 DEFSEARCH = Path(sys.executable).with_name("defsearch")
 RU = "поставки вооружения сотрудничество армия флот учения ракеты комплекс министр".split()

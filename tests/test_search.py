@@ -5,8 +5,8 @@ import json
 import pytest
 
 from search.errors import DocumentNotFoundError, QueryError, UsageError
-from search.indexer import sync_index
-from search.searcher import Engine, make_request
+from search.service import Engine, make_request
+from search.sync import sync_index
 
 ARTICLES = {
     "s400_ru": (

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from search.indexer import sync_index
-from search.searcher import Engine, make_request
+from search.service import Engine, make_request
 from search.soft_and import SOFT_AND_BELOW
+from search.sync import sync_index
 
 ARTICLES = {
     "full": "Airline merger approved\n\nThe airline merger was approved by the regulator.",

@@ -31,8 +31,8 @@ from search.errors import (
     ServerBusyError,
     UsageError,
 )
-from search.searcher import MAX_PAGE, MAX_QUERY_CHARS, Engine
-from search.textsafe import escape_controls
+from search.service import MAX_PAGE, MAX_QUERY_CHARS, Engine
+from search.text.safe import escape_controls
 from web.params import SearchForm, page_numbers
 
 ENGINE_KEY = "defsearch_engine"  # where create_app keeps the app's one Engine

@@ -83,8 +83,8 @@ class TreeMemorySampler:
 
 def floor(corpus: str, parse: bool = False) -> dict:
     """Read, tokenize and lemmatize/stem every article (``parse``: through read_document)."""
-    from search.analysis import analyze
-    from search.documents import iter_article_paths, read_document
+    from search.ingest.read import iter_article_paths, read_document
+    from search.text.analysis import analyze
 
     root = Path(corpus)
     started = time.perf_counter()
@@ -105,7 +105,7 @@ def floor(corpus: str, parse: bool = False) -> dict:
 
 def build(corpus: str, index: str, profile: bool = False) -> dict:
     """Build a fresh index of the corpus (a rebuild into an empty folder)."""
-    from search import indexer
+    from search import sync as indexer
 
     started = time.perf_counter()
     with TreeMemorySampler() as memory:
@@ -141,8 +141,8 @@ def sync_one(corpus: str, index: str, repeat: int) -> dict:
     The corpus must be a private copy (the runner makes one of hard links): the article is
     replaced by a new file, never written in place, so the cached corpus is not touched.
     """
-    from search.documents import iter_article_paths
-    from search.indexer import sync_index
+    from search.ingest.read import iter_article_paths
+    from search.sync import sync_index
 
     root, index_dir = Path(corpus), Path(index)
     paths = list(iter_article_paths(root))

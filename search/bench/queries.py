@@ -12,9 +12,9 @@ import math
 import random
 from dataclasses import asdict, dataclass
 
-from search.analysis import STOP_WORDS
 from search.bench.generator import OUTLETS, Samples
 from search.bench.vocabulary import DEFENSE_NAMES
+from search.text.analysis import STOP_WORDS
 
 PER_KIND = 30  # 9 kinds x 30 = 270 queries
 KINDS = (

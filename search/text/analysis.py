@@ -16,9 +16,9 @@ At one position the analyzer may emit several terms ("stacked", like synonyms):
 * the parts of a hyphenated word (``военно-технического`` also yields ``военно`` and
   ``технический``) so that a query for one part finds it — index side only;
 * the exact surface form, prefixed with ``=`` (``=поставками``), for ``=word`` queries;
-* for capitalized words and designations, a name key prefixed with ``~`` (search.names);
+* for capitalized words and designations, a name key prefixed with ``~`` (search.text.names);
 * for places, organisations and named systems, the key of the thing in both languages
-  (search.entities): ``России``, ``российского`` and ``Russia`` all carry ``~russia``; a
+  (search.text.entities): ``России``, ``российского`` and ``Russia`` all carry ``~russia``; a
   name of several words (``Северный поток``) gets it on its last word — index side only.
 """
 
@@ -29,10 +29,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search.context import is_ambiguous, settled_lemma
-from search.entities import entity_key, entity_table, longest_phrase
-from search.names import name_key
-from search.renderings import russian_renderings
+from search.text.context import is_ambiguous, settled_lemma
+from search.text.entities import entity_key, entity_table, longest_phrase
+from search.text.names import name_key
+from search.text.renderings import russian_renderings
 
 # A word: letters/digits, joined by hyphens or apostrophes (Ми-35М, military-technical, Russia's).
 WORD_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
@@ -212,7 +212,7 @@ def word_terms(raw: str, query: bool = False, keep_stops: bool = False) -> tuple
                 out.append((part, 1.0, lang))
     out.append((EXACT_PREFIX + word, 1.0, lang))
     if raw[0].isupper() or (lang == "" and not word.isdigit()):
-        # Names and designations also get a spelling-independent key (search.names).
+        # Names and designations also get a spelling-independent key (search.text.names).
         for key in word_name_keys(word, lang):
             out.append((key, 1.0, lang))
         if "-" in word and lang:
@@ -285,7 +285,7 @@ def word_name_keys(word: str, lang: str) -> tuple[str, ...]:
     """Return every name key of a normalized name: its own, then the cross-script ones.
 
     An English name also carries the keys of its likely Russian renderings (Trump: Трамп,
-    search.renderings). A Russian word the dictionary does not know also carries the key of
+    search.text.renderings). A Russian word the dictionary does not know also carries the key of
     its stem without the case ending, so ``Скрипаля`` and ``Скрипалей`` meet ``Скрипаль``
     and ``Skripal``.
     """
@@ -422,7 +422,7 @@ def _neighbour(text: str, matches: list, i: int, step: int) -> str | None:
 
 
 def _in_context(text: str, matches: list, i: int, stacked: tuple) -> tuple:
-    """Keep only the lemma the neighbouring words settle, at full weight (search.context)."""
+    """Keep only the lemma the neighbouring words settle, at full weight (search.text.context)."""
     word = normalize(matches[i].group())
     if "-" in word or not is_ambiguous(word):
         return stacked

@@ -11,19 +11,19 @@ from pathlib import Path
 import numpy as np
 from whoosh import qparser, query, scoring
 
-from search.analysis import query_name_keys
-from search.discovery import SUGGEST_BELOW, list_stories, related, suggest
-from search.entities import entity_table
+from search.discover import SUGGEST_BELOW, list_stories, related, suggest
+from search.engine.readers import Reader, Readers
+from search.engine.scoring import IndexArrays, check_wildcards, evaluate, time_budget
 from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
 from search.expansion import TEXT_FIELDS, expand, quote_glossary_phrases
-from search.glossary import load_glossary
-from search.ranking import IndexArrays, check_wildcards, evaluate, time_budget
-from search.readers import Reader, Readers
 from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
 from search.soft_and import SOFT_AND_BELOW, partial_matches
 from search.store import read_meta, verify
 from search.stories import GROUPS_FILE, load_groups
-from search.textsafe import strip_controls
+from search.text.analysis import query_name_keys
+from search.text.entities import entity_table
+from search.text.glossary import load_glossary
+from search.text.safe import strip_controls
 
 MAX_QUERY_CHARS = 1000  # longer input is almost certainly pasted text, not a query
 MAX_LIMIT = 100  # hits per page
@@ -227,7 +227,7 @@ def _parser(schema) -> qparser.QueryParser:
 
 class Engine:
     """Searches one index folder; each request holds one reader of the live generation
-    (search.readers), so a search sees one state of the index from start to end."""
+    (search.engine.readers), so a search sees one state of the index from start to end."""
 
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
@@ -313,7 +313,7 @@ class Engine:
         except NoSearchableWordsError as exc:
             return ResultPage(request.query, 0, request.page, request.limit, [], notice=str(exc))
         arrays = self._arrays(reader)
-        # Every match is scored at once over arrays (search.ranking): the count, the facets
+        # Every match is scored at once over arrays (search.engine.scoring): the count, the facets
         # and the story grouping all need every match, not only the shown page.
         mask, scores = evaluate(parsed, arrays)
         allowed = arrays.live.copy()

@@ -8,16 +8,16 @@ from whoosh import fields, formats
 from whoosh.analysis import SimpleAnalyzer, Token, Tokenizer
 from whoosh.system import pack_uint
 
-from search.analysis import iter_terms, normalize
+from search.text.analysis import iter_terms, normalize
 
 # Bump when the schema or the analysis changes what is stored: an index built by an older
 # version is then refused with a message to rebuild instead of returning wrong results.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 TITLE_BOOST = 2.5  # a query word in the headline counts this many times one in the body
 
 
 class BilingualTokenizer(Tokenizer):
-    """Whoosh adapter over :func:`search.analysis.analyze`.
+    """Whoosh adapter over :func:`search.text.analysis.analyze`.
 
     It holds no state, so Whoosh can pickle it into the index and into worker processes;
     the morphology dictionaries load lazily in each process.

@@ -10,9 +10,10 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from search.analysis import analyze
+from search.config import DATA_DIR
+from search.text.analysis import analyze
 
-GLOSSARY_FILE = Path(__file__).with_name("data") / "glossary.tsv"
+GLOSSARY_FILE = DATA_DIR / "glossary.tsv"
 
 Phrase = tuple[str, ...]  # analyzed terms of one glossary entry
 

@@ -7,7 +7,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from search.documents import (
+from search.errors import DefsearchError
+from search.ingest.read import (
     SIDECAR_SUFFIX,
     DocumentError,
     display_path,
@@ -16,7 +17,6 @@ from search.documents import (
     read_document,
     sidecar_path,
 )
-from search.errors import DefsearchError
 
 MAX_NAME_TRIES = 1000  # name-2.txt ... name-1000.txt before giving up
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from search.dates import DAY_RE, MONTHS
-from search.outlets import distinctive_outlet, known_outlet
+from search.ingest.dates import DAY_RE, MONTHS
+from search.ingest.outlets import distinctive_outlet, known_outlet
 
 DATELINE_MAX_CHARS = 160  # a dateline sits in the first characters of its paragraph
 AGENCY_MAX_CHARS = 40  # "/Новости-Грузия/", "(Reuters)": short names, never a clause

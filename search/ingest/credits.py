@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
-from search.dates import find_date
-from search.outlets import distinctive_outlet, known_outlet
-from search.outlets import table as outlet_table
+from search.ingest.dates import find_date
+from search.ingest.outlets import distinctive_outlet, known_outlet
+from search.ingest.outlets import table as outlet_table
 
 HEADER_BLOCK_LINES = 8  # a crawler's id / lang / title: lines stand before the headline
 META_LINE_MAX_CHARS = 100  # a longer line is story text, even in the header or credit

@@ -1,6 +1,6 @@
 """Turn raw article files from the corpus into clean NewsDocument records.
 
-This module reads and decodes files and applies sidecars; search.extract finds the title,
+This module reads and decodes files and applies sidecars; search.ingest.extract finds the title,
 date, outlet and link in the decoded text.
 """
 
@@ -267,7 +267,7 @@ def read_document(path: Path, corpus: Path) -> NewsDocument:
     """Parse one article file into a record; raise DocumentError with a reason if it is bad."""
     # Imported here: compiling its patterns costs ~15 ms, which `defsearch search` (it imports
     # this module through the indexer) should not pay.
-    from search.extract import detect_lang, extract_article
+    from search.ingest.extract import detect_lang, extract_article
 
     raw = _read_article(path)
     sidecar = _read_sidecar(path)

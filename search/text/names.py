@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache, lru_cache
-from pathlib import Path
+
+from search.config import DATA_DIR
 
 NAME_PREFIX = "~"
-ALIAS_FILE = Path(__file__).with_name("data") / "name_aliases.tsv"
+ALIAS_FILE = DATA_DIR / "name_aliases.tsv"
 MIN_KEY_CHARS = 3  # shorter keys (ап, ми) collide with everything
 
 # Applied in order. Romanizations differ on these: х = kh/h, кс = ks/x, щ = shch/sh,

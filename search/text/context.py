@@ -71,7 +71,7 @@ def _case(tag) -> str | None:
 
 
 def _readings(word: str) -> list:
-    from search.analysis import _parses
+    from search.text.analysis import _parses
 
     return [p for p in _parses(word) if p.score >= MIN_PARSE_SCORE]
 
@@ -83,7 +83,7 @@ def _lemma(parse) -> str:
 @lru_cache(maxsize=50_000)
 def is_ambiguous(word: str) -> bool:
     """Return whether a lowercase Russian word form has readings of more than one lemma."""
-    from search.analysis import russian_lemmas
+    from search.text.analysis import russian_lemmas
 
     return len(russian_lemmas(word)) > 1
 

@@ -24,7 +24,7 @@ class Reader:
     """One open searcher of one generation; ``cache`` holds what is built over it."""
 
     def __init__(self, index_dir: Path, weighting):
-        from search.indexer import open_whoosh_index
+        from search.sync import open_whoosh_index
 
         generation, lease = store.lease(index_dir)
         if generation is None:

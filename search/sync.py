@@ -20,9 +20,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from search import store
-from search.codec import DefsearchCodec
 from search.config import env_number
-from search.documents import (
+from search.engine.codec import DefsearchCodec
+from search.engine.columns import iter_text_columns
+from search.engine.schema import SCHEMA_VERSION, build_schema
+from search.errors import IndexMissingError, IndexUnusableError, IndexVersionError
+from search.ingest.read import (
     ArticleFile,
     DocumentError,
     NewsDocument,
@@ -32,9 +35,6 @@ from search.documents import (
     iter_article_files,
     read_document,
 )
-from search.errors import IndexMissingError, IndexUnusableError, IndexVersionError
-from search.index_columns import iter_text_columns
-from search.schema import SCHEMA_VERSION, build_schema
 from search.stories import StoryKeys, load_keys, save_stories, story_keys
 
 # Documents per commit: a killed run loses at most one batch of work ($DEFSEARCH_BATCH_SIZE).
@@ -136,7 +136,7 @@ def _writer(ix, documents: int):
     """
     procs = min(os.cpu_count() or 1, MAX_PROCS)
     if documents >= PARALLEL_MIN_DOCS and procs > 1:
-        from search.parallel import ParallelWriter
+        from search.engine.workers import ParallelWriter
 
         # Each worker analyzes and writes its own segment; the analyzer pickles cleanly.
         return ParallelWriter(
@@ -256,7 +256,7 @@ class _Writing:
         in batches so that a killed run keeps what it committed.
 
         Old versions are deleted by their document numbers from ``indexed``: deleting by id
-        would open a reader of every segment's terms (see search.index_columns). Only the
+        would open a reader of every segment's terms (see search.engine.columns). Only the
         last commit may merge segments, so the numbers stay valid from batch to batch.
         """
         fresh = self.live is None

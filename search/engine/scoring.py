@@ -30,8 +30,8 @@ from whoosh.matching import ListMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
+from search.engine.columns import is_varbytes, varbytes_values
 from search.errors import QueryError, SearchTimeoutError
-from search.index_columns import is_varbytes, varbytes_values
 
 # Decoded postings kept per index state, counted in postings and phrase words' positions
 # (8 bytes each): repeated words skip Whoosh's block decoding. The 270 benchmark queries at
@@ -146,7 +146,7 @@ def _length_bytes(leaf, fieldname: str) -> np.ndarray:
 
 
 def _column_bytes(leaf, fieldname: str) -> np.ndarray:
-    """Read a segment's column in one go (search.index_columns), through the leaf's files."""
+    """Read a segment's column in one go (search.engine.columns), through the leaf's files."""
     perdoc, count = leaf._perdoc, leaf.doc_count_all()
     if not is_varbytes(leaf.schema[fieldname]) or not count:
         return np.array(list(leaf.column_reader(fieldname, translate=False)), dtype=bytes)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from search.credits import (
+from search.ingest.credits import (
     META_LINE_MAX_CHARS,
     TRAILING_CREDIT_RE,
     clean_line,
@@ -23,8 +23,8 @@ from search.credits import (
     read_header_block,
     read_sign_off,
 )
-from search.datelines import Dateline, read_dateline
-from search.dates import (
+from search.ingest.datelines import Dateline, read_dateline
+from search.ingest.dates import (
     DATE_RE,
     date_in_url,
     day_with_year,
@@ -32,8 +32,8 @@ from search.dates import (
     parse_date,
     year_in_url,
 )
-from search.outlets import outlet_for_url
-from search.paragraphs import (
+from search.ingest.outlets import outlet_for_url
+from search.ingest.paragraphs import (
     drop_repeats,
     join_split_paragraphs,
     split_paragraphs,

@@ -11,7 +11,7 @@ names come from tables:
   short forms (США, UK), alliances and bodies (NATO/НАТО, OSCE/ОБСЕ, Pentagon/Пентагон) and
   named projects and systems (Nord Stream/Северный поток, Iskander/Искандер).
 
-Every name goes through the same analysis as the text (search.analysis), so any inflection
+Every name goes through the same analysis as the text (search.text.analysis), so any inflection
 of it finds the key. A name of several words (Соединенные Штаты, Nord Stream) is a phrase:
 the indexer stacks its key on the phrase's last word. The key lives beside the name keys
 (same ``~`` prefix), so the searcher adds it to a query word with the lower name weight and
@@ -23,11 +23,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
-from search.names import NAME_PREFIX, skeleton
+from search.config import DATA_DIR
+from search.text.names import NAME_PREFIX, skeleton
 
-ENTITY_FILE = Path(__file__).with_name("data") / "entities.tsv"
+ENTITY_FILE = DATA_DIR / "entities.tsv"
 # CLDR region codes worth a key besides the two-letter countries; "001" (World, Russian
 # «Мир» = also "peace") and the unknown region are left out on purpose.
 REGION_CODES = ("002", "009", "019", "142", "150")
@@ -58,7 +58,7 @@ class EntityTable:
 
     def add(self, key: str, name: str, trusted: bool) -> None:
         """Register one written name of the thing with this key (first come, first kept)."""
-        from search.analysis import script_of
+        from search.text.analysis import script_of
 
         name = _PARENS_RE.sub(" ", name).strip()
         words = _analyzed(name)
@@ -82,7 +82,7 @@ class EntityTable:
 
 
 def _analyzed(name: str) -> Phrase:
-    from search.analysis import WORD_RE, word_terms
+    from search.text.analysis import WORD_RE, word_terms
 
     out = []
     for word in WORD_RE.finditer(name):
@@ -94,7 +94,7 @@ def _analyzed(name: str) -> Phrase:
 
 def _proper_name(name: str, lang: str) -> bool:
     """Return whether a one-word CLDR name is safe to key: not a common word's form."""
-    from search.analysis import STOP_WORDS, _parses
+    from search.text.analysis import STOP_WORDS, _parses
 
     word = name.lower()
     if word in STOP_WORDS or len(word) < 3:

@@ -8,7 +8,7 @@ from collections import Counter
 from whoosh import query
 from whoosh.support.levenshtein import levenshtein
 
-from search.analysis import QUERY_WORD_RE, STOP_WORDS, iter_terms, normalize
+from search.text.analysis import QUERY_WORD_RE, STOP_WORDS, iter_terms, normalize
 
 SUGGEST_BELOW = 3  # a query with fewer hits than this gets a spelling suggestion
 RELATED_TERMS = 30  # distinctive terms of an article that find its relatives
