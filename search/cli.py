@@ -175,7 +175,26 @@ def add(obj: Context, items: tuple[str, ...], as_json: bool) -> None:
         raise SystemExit(1)
 
 
-@cli.command()
+class _QueryCommand(click.Command):
+    """A command whose query may start with "-" (``defsearch search '-Blair Iraq'``).
+
+    An argument that starts with "-" but is none of the command's options is the query,
+    not an unknown option: it is moved behind "--" before click parses the line.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        names = {name for param in self.get_params(ctx) for name in param.opts}
+        names |= {name for param in self.get_params(ctx) for name in param.secondary_opts}
+        for i, arg in enumerate(args):
+            if arg == "--":
+                break
+            if arg.startswith("-") and arg != "-" and arg.split("=", 1)[0] not in names:
+                args = [*args[:i], *args[i + 1 :], "--", arg]
+                break
+        return super().parse_args(ctx, args)
+
+
+@cli.command(cls=_QueryCommand)
 @click.argument("query")
 @click.option("--limit", default=10, show_default=True, type=int, help="Hits per page.")
 @click.option("--page", default=1, show_default=True, type=int, help="Page number.")
@@ -217,6 +236,9 @@ def search(obj: Context, query: str, as_json: bool, no_group: bool, **params) ->
         _echo_json(page.to_dict())
         return
     colour = sys.stdout.isatty()
+    if page.notice:
+        click.echo(f"No results for {query!r}: {page.notice}.")
+        return
     if page.suggestion:
         click.echo(f"Did you mean: {page.suggestion}\n")
     if not page.results:
@@ -224,11 +246,12 @@ def search(obj: Context, query: str, as_json: bool, no_group: bool, **params) ->
         return
     first = (page.page - 1) * page.limit + 1
     click.echo(
-        f"{page.total} result{'s' if page.total != 1 else ''} for {query!r}, "
+        f"{_counts(page)} for {query!r}, "
         f"showing {first}-{first + len(page.results) - 1} ({page.took_ms:.0f} ms)\n"
     )
     for number, hit in enumerate(page.results, start=first):
-        meta = " · ".join(x for x in (hit.source, hit.date, hit.lang) if x)
+        partial = "partial match" if hit.partial else None  # all words but one
+        meta = " · ".join(x for x in (hit.source, hit.date, hit.lang, partial) if x)
         click.echo(f"{number:>3}. {click.style(hit.title, bold=True) if colour else hit.title}")
         click.echo(f"     {meta}  [{hit.id}]")
         if hit.url:
@@ -238,6 +261,14 @@ def search(obj: Context, query: str, as_json: bool, no_group: bool, **params) ->
             outlets = ", ".join(f"{a['source'] or a['id']} ({a['date']})" for a in hit.also)
             click.echo(f"     also in: {outlets}")
         click.echo("")
+
+
+def _counts(page) -> str:
+    """Say how many results there are and, when stories fold articles, how many articles."""
+    if page.stories is None or page.articles == page.total:
+        return f"{page.total} result{'s' if page.total != 1 else ''}"
+    stories = f"{page.stories} stor{'ies' if page.stories != 1 else 'y'}"
+    return f"{stories} ({page.articles} articles)"
 
 
 @cli.command()

@@ -17,6 +17,10 @@ class QueryError(UsageError):
     """A query that cannot be searched (empty, too long, malformed)."""
 
 
+class NoSearchableWordsError(QueryError):
+    """A query of stop words or symbols only: searched, it finds nothing (not a usage error)."""
+
+
 class IndexUnusableError(DefsearchError):
     """The index cannot be opened or written; the message says how to repair it."""
 

@@ -14,26 +14,28 @@ from whoosh import qparser, query, scoring
 from search.discover import SUGGEST_BELOW, list_stories, related, suggest
 from search.engine.readers import Reader, Readers
 from search.engine.scoring import IndexArrays, check_wildcards, evaluate, time_budget
-from search.errors import DocumentNotFoundError, QueryError, UsageError
-from search.snippets import make_snippet, mark_all, match_spans
+from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
+from search.expansion import TEXT_FIELDS, expand, quote_glossary_phrases
+from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
+from search.soft_and import SOFT_AND_BELOW, partial_matches
 from search.store import read_meta, verify
 from search.stories import GROUPS_FILE, load_groups
-from search.text.analysis import analyze, query_name_keys
-from search.text.glossary import load_glossary, longest_phrase
-from search.text.names import name_key
+from search.text.analysis import query_name_keys
+from search.text.entities import entity_table
+from search.text.glossary import load_glossary
 from search.text.safe import strip_controls
 
-NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
-GLOSSARY_WEIGHT = 0.6  # a term matched through its translation in the glossary
 MAX_QUERY_CHARS = 1000  # longer input is almost certainly pasted text, not a query
 MAX_LIMIT = 100  # hits per page
 MAX_PAGE = 1000
 SEARCH_BUDGET_SECONDS = 10.0  # a search still running after this is stopped with a message
 SORTS = ("relevance", "date")
 LANGS = ("ru", "en")
-TEXT_FIELDS = ("title", "body")
 FACETS = {"lang": "lang", "source": "source_name", "year": "year"}
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+STOP_WORDS_NOTICE = (
+    "the query has no searchable words: words such as «the», «which», «и», «после» are not indexed"
+)
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Hit:
     snippet: str  # HTML: escaped text, matched words in <mark>
     title_html: str = ""  # the title as HTML with matched words marked (web only)
     also: list[dict] = field(default_factory=list)  # same story elsewhere: id, source, date, lang
+    partial: bool = False  # matches every word of the query but one (search.soft_and)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -65,6 +68,9 @@ class ResultPage:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     took_ms: float = 0.0
     suggestion: str | None = None  # a respelled query that finds more, when this finds little
+    articles: int = 0  # matching articles; total counts stories when they are grouped
+    stories: int | None = None  # stories the articles make (None: not grouped)
+    notice: str | None = None  # why nothing was searched (a query of stop words only)
 
     @property
     def pages(self) -> int:
@@ -75,11 +81,14 @@ class ResultPage:
         return {
             "query": self.query,
             "total": self.total,
+            "articles": self.articles,
+            "stories": self.stories,
             "page": self.page,
             "limit": self.limit,
             "pages": self.pages,
             "results": [hit.to_dict() for hit in self.results],
             "suggestion": self.suggestion,
+            "notice": self.notice,
             "facets": {
                 name: [{"value": value, "count": count} for value, count in values]
                 for name, values in self.facets.items()
@@ -173,60 +182,6 @@ def _flag(value) -> bool:
     return bool(value)
 
 
-def _expand(node, names: bool, glossary, keys: dict[str, str]):
-    """Rewrite each word of a parsed query into an OR of its spellings and translations.
-
-    ``keys`` maps a query word's main term to the name key of the word as typed.
-    """
-    if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS:
-        alternatives = [node]
-        if names and (key := keys.get(node.text) or name_key(node.text)):
-            alternatives.append(query.Term(node.fieldname, key, boost=node.boost * NAME_WEIGHT))
-        for other in glossary.get((node.text,), ()) if glossary else ():
-            alternatives.append(_phrase(node.fieldname, other, node.boost * GLOSSARY_WEIGHT))
-        return query.Or(alternatives) if len(alternatives) > 1 else node
-    if isinstance(node, query.Phrase) and node.fieldname in TEXT_FIELDS:
-        others = glossary.get(tuple(node.words), ()) if glossary else ()
-        if others:
-            boost = node.boost * GLOSSARY_WEIGHT
-            return query.Or([node, *(_phrase(node.fieldname, o, boost) for o in others)])
-        return node
-    if node.is_leaf():
-        return node
-    return node.apply(lambda child: _expand(child, names, glossary, keys))
-
-
-def _phrase(fieldname: str, words: tuple[str, ...], boost: float):
-    if len(words) == 1:
-        return query.Term(fieldname, words[0], boost=boost)
-    return query.Phrase(fieldname, list(words), boost=boost)
-
-
-def quote_glossary_phrases(text: str, glossary) -> str:
-    """Let runs of query words that form a multi-word glossary entry also match as a phrase.
-
-    ``air defense`` becomes ``((air defense) OR "air defense")``: the words still match
-    anywhere, and the phrase can be expanded into its translations (``ПВО``).
-    """
-    if '"' in text or ":" in text:
-        return text  # the user already wrote phrases or fields: leave the query alone
-    words = list(analyze(text, mode="query"))
-    longest = longest_phrase(glossary)
-    out, cursor, i = [], 0, 0
-    while i < len(words):
-        for size in range(min(longest, len(words) - i), 1, -1):
-            run = words[i : i + size]
-            if tuple(t.text for t in run) in glossary:
-                phrase = text[run[0].start : run[-1].end]
-                out.append(text[cursor : run[0].start] + f'(({phrase}) OR "{phrase}")')
-                cursor = run[-1].end
-                i += size
-                break
-        else:
-            i += 1
-    return "".join(out) + text[cursor:]
-
-
 def _metadata(stored: dict, *names: str) -> dict:
     """Return the named metadata of a stored record, empty values as None (lang as "")."""
     out = {}
@@ -251,6 +206,14 @@ def _positive_leaves(node):
     else:
         for child in node.children():
             yield from _positive_leaves(child)
+
+
+def _order(arrays: IndexArrays, docnums: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
+    """Return docnums best first, or newest first (then best) for the date sort."""
+    if sort == "date":
+        _, days = arrays.codes("date")
+        return docnums[np.lexsort((-scores[docnums], -days[docnums]))]
+    return docnums[np.argsort(-scores[docnums], kind="stable")]  # ties: index order
 
 
 def _parser(schema) -> qparser.QueryParser:
@@ -304,18 +267,19 @@ class Engine:
         if "parser" not in reader.cache:
             reader.cache["parser"] = _parser(reader.searcher.schema)
         glossary = load_glossary() if both_languages else None
-        if glossary:
-            text = quote_glossary_phrases(text, glossary)
+        phrases = {} if exact else entity_table().phrases
+        if glossary or phrases:
+            text = quote_glossary_phrases(text, {**phrases, **(glossary or {})})
         try:
             parsed = reader.cache["parser"].parse(text)
         except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
             raise QueryError(f"cannot parse the query: {exc}") from None
         if parsed is query.NullQuery or not list(parsed.leaves()):
-            raise QueryError("the query has no searchable words (only stop words or symbols?)")
+            raise NoSearchableWordsError(STOP_WORDS_NOTICE)
         check_wildcards(parsed, reader.searcher.reader())
         if not exact or glossary:
             keys = {} if exact else query_name_keys(text)
-            parsed = _expand(parsed, names=not exact, glossary=glossary, keys=keys)
+            parsed = expand(parsed, names=not exact, glossary=glossary, keys=keys)
         return parsed
 
     def _filter(self, searcher, request: SearchRequest):
@@ -344,42 +308,53 @@ class Engine:
     def _search(self, reader: Reader, request: SearchRequest) -> ResultPage:
         started = time.perf_counter()
         searcher = reader.searcher
-        parsed = self._parse(reader, request.query, request.exact, request.both_languages)
+        try:
+            parsed = self._parse(reader, request.query, request.exact, request.both_languages)
+        except NoSearchableWordsError as exc:
+            return ResultPage(request.query, 0, request.page, request.limit, [], notice=str(exc))
         arrays = self._arrays(reader)
         # Every match is scored at once over arrays (search.engine.scoring): the count, the facets
         # and the story grouping all need every match, not only the shown page.
         mask, scores = evaluate(parsed, arrays)
+        allowed = arrays.live.copy()
         wanted = self._filter(searcher, request)
         if wanted is not None:
-            mask &= evaluate(wanted, arrays)[0]
-        mask &= arrays.live
+            allowed &= evaluate(wanted, arrays)[0]
+        mask &= allowed
         docnums = np.flatnonzero(mask)
-        if request.sort == "date":
-            _, days = arrays.codes("date")  # newest first, then by relevance
-            order = np.lexsort((-scores[docnums], -days[docnums]))
-        else:
-            order = np.argsort(-scores[docnums], kind="stable")  # ties: index order
-        ranked = docnums[order]
+        partial = docnums[:0]
+        if len(docnums) < SOFT_AND_BELOW:
+            # Few articles match every word: those matching all but one follow (soft AND).
+            soft = partial_matches(parsed, arrays, mask, '"' in request.query)
+            scores = np.where(soft.mask, soft.scores, scores)
+            partial = soft.ranked(allowed)
+            if request.sort == "date":
+                partial = _order(arrays, partial, scores, request.sort)
+        ranked = np.concatenate([_order(arrays, docnums, scores, request.sort), partial])
         leaders, folded_of = self._group(reader, arrays, ranked, request.group)
         terms = self._query_terms(searcher, parsed)
         first = (request.page - 1) * request.limit
+        partial_set = set(partial.tolist())
         hits = []
         for docnum in leaders[first : first + request.limit].tolist():
             built = self._hit(searcher, docnum, scores[docnum], terms)
             built.also = [self._also(searcher, other) for other in folded_of(docnum)]
+            built.partial = docnum in partial_set
             hits.append(built)
         suggestion = None
-        if len(ranked) < SUGGEST_BELOW:
-            suggestion = self._suggestion(reader, request, len(ranked))
+        if len(docnums) < SUGGEST_BELOW:
+            suggestion = self._suggestion(reader, request, len(docnums))
         return ResultPage(
             query=request.query,
             total=len(leaders),
             page=request.page,
             limit=request.limit,
             results=hits,
-            facets=self._facets(arrays, docnums),
+            facets=self._facets(arrays, ranked),
             took_ms=(time.perf_counter() - started) * 1000,
             suggestion=suggestion,
+            articles=len(ranked),
+            stories=len(leaders) if request.group else None,
         )
 
     def _group(self, reader: Reader, arrays: IndexArrays, ranked: np.ndarray, group: bool):
@@ -492,12 +467,15 @@ class Engine:
         stored = searcher.stored_fields(docnum)
         body = stored.get("body", "")
         title = stored.get("title", "")
+        searched = terms["title"] | terms["body"]
+        title_spans = number_in_phrase(match_spans(title, terms["title"]), searched)
+        body_spans = number_in_phrase(match_spans(body, terms["body"]), searched)
         return Hit(
             **_metadata(stored, "id", "source", "date", "url", "lang"),
             title=title,
             score=_relevance(score),
-            snippet=make_snippet(body, match_spans(body, terms["body"])),
-            title_html=mark_all(title, match_spans(title, terms["title"])),
+            snippet=hit_snippet(title, body, title_spans, body_spans),
+            title_html=mark_all(title, title_spans),
         )
 
     # -- documents and stats ---------------------------------------------------------------

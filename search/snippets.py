@@ -8,6 +8,7 @@ from functools import lru_cache
 from html import escape
 
 from search.text.analysis import CHARACTER_FOLDS, WORD_RE, word_terms
+from search.text.entities import key_prefixes, phrase_words
 from search.text.names import key_initials
 
 FRAGMENT_CHARS = 220  # longest fragment, matches included
@@ -16,6 +17,8 @@ MAX_FRAGMENTS = 3
 ELLIPSIS = "…"
 MAX_SPANS = 24  # matches looked for in one text; snippets show a few of them
 PREFIX_CHARS = 3  # a word is analyzed only if it starts like a query term (cheap first test)
+NEAR = 3  # characters between a number and the matched word it belongs to (Stream 2, «Поток» — 2)
+HEADLINE_SEPARATOR = "—"  # between a marked headline and the lead in a headline-only snippet
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -107,6 +110,34 @@ def make_snippet(text: str, spans: list[Span], max_fragments: int = MAX_FRAGMENT
     return " ".join(parts).replace(ELLIPSIS + " " + ELLIPSIS, " " + ELLIPSIS + " ")
 
 
+def hit_snippet(title: str, body: str, title_spans: list[Span], body_spans: list[Span]) -> str:
+    """Return a hit's snippet: the body around its matches, or, when only the headline
+    matched, the headline with its matches marked before the lead of the body."""
+    if body_spans or not title_spans:
+        return make_snippet(body, body_spans)
+    return f"{mark_all(title, title_spans)} {HEADLINE_SEPARATOR} {make_snippet(body, [])}"
+
+
+def number_in_phrase(spans: list[Span], terms) -> list[Span]:
+    """Drop the matches of a bare number that stand alone: ``Nord Stream 2`` marks the 2 of
+    «Nord Stream 2», not every 2 of the text. A query of numbers only keeps them all."""
+    if all(term.isdigit() for term in terms if not term.startswith(("~", "="))):
+        return spans
+    spans = _merge(spans)
+    kept = []
+    for i, span in enumerate(spans):
+        if not span.term.isdigit():
+            kept.append(span)
+            continue
+        before = spans[i - 1] if i else None
+        after = spans[i + 1] if i + 1 < len(spans) else None
+        near_before = before and not before.term.isdigit() and span.start - before.end <= NEAR
+        near_after = after and not after.term.isdigit() and after.start - span.end <= NEAR
+        if near_before or near_after:
+            kept.append(span)
+    return kept
+
+
 def mark_all(text: str, spans: list[Span]) -> str:
     """Return the whole text as safe HTML with every span marked; newlines kept."""
     spans = _merge([s for s in spans if 0 <= s.start < s.end <= len(text)])
@@ -129,7 +160,12 @@ def match_spans(text: str, terms: set[str]) -> list[Span]:
     Candidates are found with str.find and one character class, which run in C; analysis
     is cached per word. This costs far less than decoding postings or analyzing every word.
     """
+    keys = {t for t in terms if t.startswith("~")}
+    # A place or body named in several words (Северный поток) carries its key on its last
+    # word only: its words are marked as the words of the name.
+    terms = terms | phrase_words(keys)
     prefixes = {t.lstrip("=")[:PREFIX_CHARS] for t in terms if not t.startswith("~")}
+    prefixes |= key_prefixes(keys, PREFIX_CHARS)  # российский for ~russia, lowercase
     names = _name_hints(key_initials(terms))
     spans = []
     done = 0  # where the last word looked at ends: later hits inside it are skipped

@@ -6,8 +6,17 @@ languages) and its content lemmas. Two articles belong to one story when they ar
 within ``STORY_DAYS`` of each other and
 
 * in one language, their keys overlap strongly (weighted Jaccard ≥ ``SAME_LANG_MIN``), or
+  their language-neutral keys do (≥ ``SAME_LANG_NEUTRAL_MIN``): a report reworded by
+  another outlet keeps the names, not the words;
 * across languages, they share at least ``CROSS_MIN_SHARED`` language-neutral keys that
-  carry most of the smaller article's neutral weight (≥ ``CROSS_LANG_MIN``).
+  carry much of the smaller article's neutral weight (≥ ``CROSS_LANG_MIN``).
+
+Language-neutral keys are name keys (people, places, bodies, systems, designations: the
+same in both scripts, search.text.names and search.text.entities) and glossary concepts. A pair
+linked by them must share at least ``MIN_SHARED_NOT_PLACES`` that are not countries or
+cities: places set the scene, and two events in Warsaw on one day are two stories. Each
+article's name counts once: the Russian renderings an English name also carries in the
+index are left out of its story keys.
 
 Keys are weighted by rarity (idf), so «Russia» and «military» count little and a shared
 «S-400», «Shoigu» or «Kubinka» a lot. Candidates come from an inverted index over the rare
@@ -36,14 +45,17 @@ from typing import NamedTuple
 import numpy as np
 
 from search.store import read_file, write_file
-from search.text.analysis import iter_terms
+from search.text.analysis import iter_terms, key_is_entity
+from search.text.entities import is_place
 from search.text.glossary import load_glossary
 
 LEAD_CHARS = 700  # headline plus about the first paragraph: where a story's facts are
 STORY_DAYS = 3  # reports of one event appear within a few days
 SAME_LANG_MIN = 0.35  # weighted Jaccard of all keys, same language
-CROSS_LANG_MIN = 0.5  # weighted overlap of language-neutral keys, across languages
+CROSS_LANG_MIN = 0.4  # weighted overlap of language-neutral keys, across languages
 CROSS_MIN_SHARED = 3  # ... and at least this many of them shared
+MIN_SHARED_NOT_PLACES = 2  # ... of which this many name no country or city
+SAME_LANG_NEUTRAL_MIN = 0.3  # same language, worded apart: weighted Jaccard of neutral keys
 MIN_SHARED_KEYS = 3  # fewer shared rare keys than this is never one story
 MAX_KEY_DF_SHARE = 0.05  # keys in more than this share of articles do not make candidates
 MIN_KEY_DF_CAP = 20  # ... but never fewer than this many articles
@@ -73,12 +85,19 @@ def story_keys(title: str, body: str) -> list[str]:
     text = f"{title}\n{body[:LEAD_CHARS]}"
     concepts = _concepts()
     keys = {copy_key(title, body)}
-    for term, weight, _, start, _, _ in iter_terms(text):
+    keyed = -1  # the last position that gave a name key
+    for term, weight, pos, start, _, _ in iter_terms(text):
         if term.startswith("="):
             continue
         if term.startswith("~"):
-            # A capital opening a sentence is no sign of a name.
-            if not _SENTENCE_END.search(text[max(0, start - 3) : start]):
+            # One key per word: its own, not the Russian renderings of an English name,
+            # which would count one name four times (a place's key always counts).
+            if pos == keyed and not key_is_entity(term):
+                continue
+            keyed = pos
+            # A capital opening a sentence is no sign of a name; a place's key comes from
+            # its table, not its capital (Turkey opening a headline is still the country).
+            if key_is_entity(term) or not _SENTENCE_END.search(text[max(0, start - 3) : start]):
                 keys.add(term)
             continue
         if term in concepts:
@@ -327,14 +346,25 @@ def _same_story(a: StoryDoc, b: StoryDoc, keys: StoryKeys) -> bool:
     keys_a, keys_b = set(a.keys), set(b.keys)
     if a.lang == b.lang:
         union = sum(idf(k) for k in keys_a | keys_b)
-        return union > 0 and sum(idf(k) for k in keys_a & keys_b) / union >= SAME_LANG_MIN
+        if union > 0 and sum(idf(k) for k in keys_a & keys_b) / union >= SAME_LANG_MIN:
+            return True
     neutral_a = {k for k in keys_a if keys.neutral(k)}
     neutral_b = {k for k in keys_b if keys.neutral(k)}
     shared = neutral_a & neutral_b
     if len(shared) < CROSS_MIN_SHARED:
         return False
-    smaller = min(sum(idf(k) for k in neutral_a), sum(idf(k) for k in neutral_b))
-    return smaller > 0 and sum(idf(k) for k in shared) / smaller >= CROSS_LANG_MIN
+    # Places set the scene (Poland, Warsaw); the people, systems and things shared must
+    # identify the event: a tank deal and a missile delivery in Warsaw are two stories.
+    if sum(1 for k in shared if not is_place(keys.vocab[k])) < MIN_SHARED_NOT_PLACES:
+        return False
+    weight_a, weight_b = sum(idf(k) for k in neutral_a), sum(idf(k) for k in neutral_b)
+    weight = sum(idf(k) for k in shared)
+    if a.lang == b.lang:
+        # Reworded reports of one event (takes delivery / gets deliveries) share its names
+        # more than their words.
+        return weight / (weight_a + weight_b - weight) >= SAME_LANG_NEUTRAL_MIN
+    smaller = min(weight_a, weight_b)
+    return smaller > 0 and weight / smaller >= CROSS_LANG_MIN
 
 
 # -- storage beside the index ------------------------------------------------------------

@@ -105,3 +105,17 @@ def test_analyze_never_raises_and_offsets_stay_inside(text):
     for term in analyze(text):
         assert 0 <= term.start < term.end <= len(text)
         assert term.text
+
+
+_WORDS = st.sampled_from(
+    ["стали", "броневой", "из", "суда", "военные", "Россия", "польские", "Nord", "Stream",
+     "Скрипаля", "Trump", "Северный", "поток-2", "российско-азербайджанский", ",", "2"]
+)  # fmt: skip
+
+
+@given(st.lists(_WORDS, max_size=12))
+def test_context_names_and_places_never_raise_and_offsets_stay_inside(words):
+    text = " ".join(words)
+    for term in analyze(text):
+        assert 0 <= term.start < term.end <= len(text)
+        assert 0 < term.boost <= 1.0 + 1e-9

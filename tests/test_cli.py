@@ -81,16 +81,17 @@ def test_search_json_contract(dirs):
     data = json.loads(result.stdout)
     assert data["query"] == "arms supply" and data["page"] == 1
     assert data["results"][0]["id"] == "000_219e968d6b8b0e1f"
-    assert {"id", "title", "source", "date", "url", "lang", "score", "snippet", "also"} == set(
-        data["results"][0]
-    )
+    keys = {"id", "title", "source", "date", "url", "lang", "score", "snippet", "also", "partial"}
+    assert keys == set(data["results"][0])
+    assert {"total", "articles", "stories", "notice", "suggestion"} <= set(data)
 
 
 def test_russian_search_highlights_inflected_forms(dirs):
     opts, _ = dirs
     run(*opts, "index")
     data = json.loads(run(*opts, "search", "закупки вооружения", "--json").stdout)
-    assert [hit["id"] for hit in data["results"]] == ["001_e6ec49ea94417d5f"]
+    full = [hit["id"] for hit in data["results"] if not hit["partial"]]
+    assert full == ["001_e6ec49ea94417d5f"] == [data["results"][0]["id"]]
     snippet = data["results"][0]["snippet"]
     assert "<mark>закупок</mark>" in snippet and "<mark>вооружения</mark>" in snippet
 
@@ -111,11 +112,35 @@ def test_zero_hits_is_success(dirs):
     assert result.returncode == 0 and json.loads(result.stdout)["total"] == 0
 
 
+@pytest.mark.parametrize("query", ["the", "после", "which и"])
+def test_a_query_of_stop_words_finds_nothing_with_a_notice(dirs, query):
+    opts, _ = dirs
+    run(*opts, "index")
+    result = run(*opts, "search", query, "--json")
+    data = json.loads(result.stdout)
+    assert result.returncode == 0 and data["total"] == 0 and "stop" not in result.stderr
+    assert "no searchable words" in data["notice"]
+
+
+def test_a_query_may_start_with_a_minus(dirs):
+    opts, _ = dirs
+    run(*opts, "index")
+    result = run(*opts, "search", "-Armenia Rogozin", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "000_219e968d6b8b0e1f" in {hit["id"] for hit in json.loads(result.stdout)["results"]}
+    assert run(*opts, "search", "-Rogozin Rogozin", "--json").stdout.count('"id"') == 0
+
+
+def test_an_unknown_option_after_the_query_is_still_an_error(dirs):
+    opts, _ = dirs
+    run(*opts, "index")
+    assert run(*opts, "search", "arms", "--limt", "5").returncode == 2
+
+
 @pytest.mark.parametrize(
     "args",
     [
         ["search", ""],
-        ["search", "the"],
         ["search", "arms", "--since", "2019-13-45"],
         ["search", "arms", "--lang", "de"],
         ["search", "arms", "--limit", "0"],
@@ -307,3 +332,23 @@ def test_identical_copies_without_a_date_are_one_hit(dirs):
     page = json.loads(run(*opts, "search", "Su-35 Asian customer", "--json").stdout)
     assert page["total"] == 1
     assert [hit["id"] for hit in page["results"][0]["also"]] == ["copy-b"]
+
+
+def test_the_summary_line_counts_stories_and_articles(tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "tests" / "data" / "stories", tmp_path / "corpus")
+    opts = ["--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index")]
+    run(*opts, "index")
+    assert run(*opts, "search", "Murted").stdout.startswith("1 story (2 articles) for 'Murted'")
+    flat = run(*opts, "search", "Murted", "--no-group").stdout
+    assert flat.startswith("2 results for 'Murted'")
+
+
+def test_a_partial_match_is_labelled_in_the_listing(dirs):
+    opts, _ = dirs
+    run(*opts, "index")
+    data = json.loads(run(*opts, "search", "Rogozin Zzyzxqw", "--json").stdout)
+    partial = [hit["id"] for hit in data["results"] if hit["partial"]]
+    assert partial and not [hit for hit in data["results"] if not hit["partial"]]
+    assert "partial match" in run(*opts, "search", "Rogozin Zzyzxqw").stdout

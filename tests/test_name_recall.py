@@ -14,7 +14,7 @@ from measure_names import (
 
 from search.service import make_request
 
-MIN_RECALL = 0.95
+MIN_RECALL = 0.97  # issue 14: recall and precision at least 0.97 on the set
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,11 @@ def test_snippets_mark_every_spelling_a_word_by_word_scan_marks(engine):
 
     from search.snippets import MAX_SPANS, match_spans
     from search.text.analysis import WORD_RE, word_terms
+    from search.text.entities import phrase_words
 
     def every_word(text, terms):
+        # The words of a place named in several words are marked with it (search.text.entities).
+        terms = terms | phrase_words({term for term in terms if term.startswith("~")})
         spans = []
         for word in WORD_RE.finditer(text):
             hit = next((t for t, _, _ in word_terms(word.group()) if t in terms), None)

@@ -104,3 +104,39 @@ def test_copies_of_one_undated_article_are_one_story():
     groups = group_stories(keys)
     assert groups == {"a": "a", "b": "a"}
     assert group_stories(keys, groups, {"b"}) == groups  # a sync touching one copy keeps it
+
+
+# -- grouping on labelled pairs (tests/measure_stories.py) -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def story_pairs():
+    from measure_stories import measure
+
+    return measure()
+
+
+def linked(rows) -> set[tuple[str, str]]:
+    return {(a, b) for a, b, _, grouped in rows if grouped}
+
+
+def test_story_pairs_precision_and_recall(story_pairs):
+    precision, recall, rows = story_pairs
+    assert len(rows) >= 60
+    assert precision >= 0.95 and recall >= 0.9
+
+
+def test_reworded_reports_in_either_language_and_the_next_day_are_one_story(story_pairs):
+    grouped = linked(story_pairs[2])
+    assert ("s8_apa", "s8_tass") in grouped  # Shoigu in Baku, English and Russian
+    assert ("s7_vestnik", "s7_trend") in grouped  # the next day, worded apart
+
+
+def test_an_event_in_the_same_place_on_the_same_day_stays_apart(story_pairs):
+    grouped = linked(story_pairs[2])
+    assert not grouped & {("d3_k2", "s3_ria"), ("d3_k2", "s3_dn"), ("d8_china", "s8_apa")}
+
+
+def test_an_english_name_counts_once_in_story_keys():
+    keys = story_keys("Talks in Salisbury", "The inquiry into the Salisbury attack went on.")
+    assert [key for key in keys if key.startswith("~")] == ["~salisburi"]

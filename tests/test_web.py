@@ -196,8 +196,28 @@ BAD_PARAMS = [
     {"q": "arms", "lang": "de"},
     {"q": "arms", "sort": "random"},
     {"q": "a" * 5000},
-    {"q": "OR"},
 ]
+
+
+@pytest.mark.parametrize("query", ["OR", "the", "после"])
+def test_a_query_of_stop_words_shows_a_notice_not_an_error(client, query):
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+    assert "no searchable words" in html(response) and "Nothing matched" not in html(response)
+    data = client.get("/api/search", query_string={"q": query}).get_json()
+    assert data["total"] == 0 and "no searchable words" in data["notice"]
+
+
+def test_the_page_says_how_many_stories_and_articles_matched(tmp_path):
+    shutil.copytree(Path(__file__).parent / "data" / "stories", tmp_path / "corpus")
+    sync_index(tmp_path / "corpus", tmp_path / "index")
+    client = create_app({"INDEX_DIR": tmp_path / "index", "TESTING": True}).test_client()
+    data = client.get("/api/search", query_string={"q": "Murted"}).get_json()
+    assert (data["total"], data["stories"], data["articles"]) == (1, 1, 2)
+    page = html(client.get("/search", query_string={"q": "Murted"}))
+    assert "<strong>1</strong> story" in page and "2 articles" in page
+    flat = client.get("/api/search", query_string={"q": "Murted", "flat": "1"}).get_json()
+    assert (flat["total"], flat["stories"], flat["articles"]) == (2, None, 2)
 
 
 @pytest.mark.parametrize(
@@ -385,11 +405,14 @@ def test_api_search_keeps_cyrillic_and_key_order(client):
     assert list(response.get_json()) == [
         "query",
         "total",
+        "articles",
+        "stories",
         "page",
         "limit",
         "pages",
         "results",
         "suggestion",
+        "notice",
         "facets",
     ]
 

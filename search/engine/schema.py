@@ -12,7 +12,7 @@ from search.text.analysis import iter_terms, normalize
 
 # Bump when the schema or the analysis changes what is stored: an index built by an older
 # version is then refused with a message to rebuild instead of returning wrong results.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 TITLE_BOOST = 2.5  # a query word in the headline counts this many times one in the body
 
 

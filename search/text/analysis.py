@@ -16,7 +16,10 @@ At one position the analyzer may emit several terms ("stacked", like synonyms):
 * the parts of a hyphenated word (``военно-технического`` also yields ``военно`` and
   ``технический``) so that a query for one part finds it — index side only;
 * the exact surface form, prefixed with ``=`` (``=поставками``), for ``=word`` queries;
-* for capitalized words and designations, a name key prefixed with ``~`` (search.text.names).
+* for capitalized words and designations, a name key prefixed with ``~`` (search.text.names);
+* for places, organisations and named systems, the key of the thing in both languages
+  (search.text.entities): ``России``, ``российского`` and ``Russia`` all carry ``~russia``; a
+  name of several words (``Северный поток``) gets it on its last word — index side only.
 """
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from search.text.context import is_ambiguous, settled_lemma
+from search.text.entities import entity_key, entity_table, longest_phrase
 from search.text.names import name_key
+from search.text.renderings import russian_renderings
 
 # A word: letters/digits, joined by hyphens or apostrophes (Ми-35М, military-technical, Russia's).
 WORD_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
@@ -207,13 +213,116 @@ def word_terms(raw: str, query: bool = False, keep_stops: bool = False) -> tuple
     out.append((EXACT_PREFIX + word, 1.0, lang))
     if raw[0].isupper() or (lang == "" and not word.isdigit()):
         # Names and designations also get a spelling-independent key (search.text.names).
-        key = word_name_key(word, lang)
-        if key:
+        for key in word_name_keys(word, lang):
             out.append((key, 1.0, lang))
+        if "-" in word and lang:
+            # A double surname (Банкс-Джонсон) also carries the keys of its parts.
+            for part in raw.split("-")[1:]:
+                if part[:1].isupper():
+                    for key in word_name_keys(normalize(part), lang):
+                        out.append((key, 1.0, lang))
+    elif lang and (key := entity_key(forms[0][0], capitalized=False)):
+        out.append((key, 1.0, lang))  # a lowercase adjective of a place: российский
+    if "-" in word:
+        keys = {term for term, _, _ in out if term.startswith("~")}
+        for key in _compound_entity_keys(raw.lstrip(EXACT_PREFIX)):
+            if key not in keys:
+                keys.add(key)
+                out.append((key, 1.0, lang))
     return tuple(out)
 
 
+def _compound_entity_keys(raw: str) -> list[str]:
+    """Return the place keys of the parts of a compound: российско-азербайджанский, U.S.-led.
+
+    A Russian compound joins adjectives by their stem + «о» (российско-, американо-);
+    that part is read as the adjective it comes from.
+    """
+    keys = []
+    for part in raw.split("-"):
+        lang = script_of(part)
+        word = normalize(part)
+        if not word or lang not in ("ru", "en"):
+            continue
+        candidates = [_main_forms(word, lang, query=True)[0][0]]
+        if lang == "ru" and word.endswith("о"):
+            stem = word[:-1]
+            candidates.append(stem + ("ий" if stem.endswith(("ск", "цк")) else "ский"))
+        for term in candidates:
+            key = entity_key(term, capitalized=part[:1].isupper())
+            if key:
+                keys.append(key)
+                break
+    return keys
+
+
 _SURNAME_ENDINGS = ("ов", "ев", "ин", "ян", "ын")
+# Case endings of a surname the dictionary does not know (Скрипаля, Скрипалем, Скрипалей),
+# longest first; what is left, without a final ь or й, is its stem.
+_CASE_ENDINGS = (
+    "ями",
+    "ами",
+    "ях",
+    "ах",
+    "ям",
+    "ам",
+    "ом",
+    "ем",
+    "ей",
+    "а",
+    "я",
+    "у",
+    "ю",
+    "ь",
+    "й",
+)
+MIN_STEM_CHARS = 4
+_VOWELS_RU = "аеиоуыэюяё"
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def word_name_keys(word: str, lang: str) -> tuple[str, ...]:
+    """Return every name key of a normalized name: its own, then the cross-script ones.
+
+    An English name also carries the keys of its likely Russian renderings (Trump: Трамп,
+    search.text.renderings). A Russian word the dictionary does not know also carries the key of
+    its stem without the case ending, so ``Скрипаля`` and ``Скрипалей`` meet ``Скрипаль``
+    and ``Skripal``.
+    """
+    key = word_name_key(word, lang)
+    if key is None:
+        return ()
+    keys = [key]
+    if lang == "en" and not key_is_entity(key):
+        keys += [name_key(rendering) for rendering in russian_renderings(word)]
+    elif lang == "ru" and (stem := _unknown_surname_stem(word)):
+        keys.append(name_key(stem))
+    return tuple(dict.fromkeys(k for k in keys if k))
+
+
+def key_is_entity(key: str) -> bool:
+    return key in entity_table().keys
+
+
+def _unknown_surname_stem(word: str) -> str | None:
+    """Return the stem of a Russian word the dictionary does not know, or None.
+
+    Indeclinable names (Помпео, Гарибашвили: pymorphy3 guesses them as ``Fixd``) and
+    words ending in a vowel the stem would lose (Нетаньяху) keep only their own key.
+    """
+    parses = _parses(word)
+    if not parses or parses[0].is_known or any("Fixd" in p.tag for p in parses[:2]):
+        return None
+    for ending in _CASE_ENDINGS:
+        stem = word.removesuffix(ending)
+        if stem != word:
+            stem = stem.rstrip("ьй")
+            if len(stem) >= MIN_STEM_CHARS and stem[-1] not in _VOWELS_RU:
+                return stem
+            return None
+    return None
+
+
 _NAME_TAGS = ("Surn", "Name", "Patr")
 
 
@@ -226,6 +335,10 @@ def word_name_key(word: str, lang: str) -> str | None:
     («Песков» the surname, not «песок»), else from its lemma; a plural surname-like word
     that pymorphy3 takes for a plural noun (Джафаров → «джафар») keeps its own form.
     """
+    if lang in ("ru", "en") and len(word) <= MAX_WORD_CHARS:
+        key = entity_key(_main_forms(word, lang, query=True)[0][0])
+        if key:
+            return key
     if lang == "en":
         return name_key(word.removesuffix("'s").rstrip("'"))
     if lang != "ru" or len(word) > MAX_WORD_CHARS:
@@ -248,17 +361,17 @@ def word_name_key(word: str, lang: str) -> str | None:
     return name_key(_main_forms(word, lang, query=True)[0][0])
 
 
-def query_name_keys(text: str) -> dict[str, str]:
-    """Return, for each word of a query, its main term -> its name key."""
+def query_name_keys(text: str) -> dict[str, tuple[str, ...]]:
+    """Return, for each word of a query, its main term -> its name keys."""
     keys = {}
     for match in QUERY_WORD_RE.finditer(text):
         raw = match.group()
         stacked = word_terms(raw, True)
         if stacked and not raw.startswith(EXACT_PREFIX):
             word = normalize(raw).replace("_", "")
-            key = word_name_key(word, stacked[0][2])
-            if key:
-                keys.setdefault(stacked[0][0], key)
+            found = word_name_keys(word, stacked[0][2])
+            if found:
+                keys.setdefault(stacked[0][0], found)
     return keys
 
 
@@ -267,13 +380,72 @@ def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):
     query = mode == "query"
     pattern = QUERY_WORD_RE if query else WORD_RE
     pos = -1
-    for match in pattern.finditer(text):
+    recent: list[tuple] = []  # the stacked terms of the last words, for names of several words
+    window = 0 if query else longest_phrase()
+    matches = list(pattern.finditer(text))
+    for i, match in enumerate(matches):
         stacked = word_terms(match.group(), query, keep_stops)
         if stacked:
             pos += 1
             start, end = match.span()
+            if not query and _maybe_ambiguous(stacked):
+                stacked = _in_context(text, matches, i, stacked)
             for term, weight, lang in stacked:
                 yield term, weight, pos, start, end, lang
+            if window > 1:
+                recent.append(stacked)
+                del recent[:-window]
+                key = _phrase_ending(recent)
+                if key and all(key != term for term, _, _ in stacked):
+                    yield key, 1.0, pos, start, end, stacked[0][2]
+
+
+def _maybe_ambiguous(stacked: tuple) -> bool:
+    """Return whether a Russian word's terms hold several weighted lemmas (стать, сталь)."""
+    return (
+        len(stacked) > 2
+        and stacked[0][2] == "ru"
+        and stacked[1][1] < 1.0
+        and stacked[1][0][:1] not in (EXACT_PREFIX, "~")
+    )
+
+
+def _neighbour(text: str, matches: list, i: int, step: int) -> str | None:
+    """Return the lowercase word next to matches[i] in the same clause, or None."""
+    j = i + step
+    if not 0 <= j < len(matches):
+        return None
+    left, right = (matches[j], matches[i]) if step < 0 else (matches[i], matches[j])
+    if text[left.end() : right.start()].strip():
+        return None  # punctuation between: another clause
+    return normalize(matches[j].group())
+
+
+def _in_context(text: str, matches: list, i: int, stacked: tuple) -> tuple:
+    """Keep only the lemma the neighbouring words settle, at full weight (search.text.context)."""
+    word = normalize(matches[i].group())
+    if "-" in word or not is_ambiguous(word):
+        return stacked
+    lemma = settled_lemma(_neighbour(text, matches, i, -1), word, _neighbour(text, matches, i, 1))
+    if lemma is None:
+        return stacked
+    lemmas = {form for form, _ in russian_lemmas(word)}
+    return ((lemma, 1.0, "ru"), *(t for t in stacked if t[0] not in lemmas))
+
+
+def _phrase_ending(recent: list[tuple]) -> str | None:
+    """Return the key of a multi-word name ending at the last word of recent, if any."""
+    by_last = entity_table().by_last
+    for term, _, _ in recent[-1]:
+        for words, key in by_last.get(term, ()):
+            n = len(words)
+            if n > len(recent):
+                continue
+            earlier = recent[-n:-1]
+            pairs = zip(words[:-1], earlier, strict=True)
+            if all(any(t == w for t, _, _ in stacked) for w, stacked in pairs):
+                return key
+    return None
 
 
 def analyze(text: str, mode: str = "index", keep_stops: bool = False) -> Iterator[Term]:
