@@ -63,7 +63,7 @@ def _sources() -> list[Path]:
 
 def build(announce: bool = False) -> str:
     """Resolve the artifacts and compile LocalNode if the pom or sources changed; return the
-    classpath. The first run downloads about 60 MB into ~/.m2."""
+    classpath. The first run downloads about 70 MB into ~/.m2."""
     stamp = CLASSPATH_FILE
     if not stamp.exists() or any(p.stat().st_mtime > stamp.stat().st_mtime for p in _sources()):
         reason = missing_tools()
