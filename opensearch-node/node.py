@@ -5,8 +5,8 @@
     python3 opensearch-node/node.py up      # one node in the background; prints its URL
     python3 opensearch-node/node.py down    # stops the node that `up` started
 
-The node is OpenSearch's own server jar with the Netty4 transport/HTTP and the common analysis
-module loaded as classpath plugins (see LocalNode.java), listening on 127.0.0.1 only, plain HTTP
+The node is OpenSearch's own server jar with modules (Netty4 transport/HTTP, common analysis,
+painless, ...) loaded as classpath plugins (see LocalNode.java), on 127.0.0.1 only, plain HTTP
 (OpenSearch core has no security plugin). Maven keeps the artifacts in ~/.m2; everything else
 (compiled class, classpath, the node's data and log) goes under build/opensearch/.
 
@@ -63,7 +63,7 @@ def _sources() -> list[Path]:
 
 def build(announce: bool = False) -> str:
     """Resolve the artifacts and compile LocalNode if the pom or sources changed; return the
-    classpath. The first run downloads about 70 MB into ~/.m2."""
+    classpath. The first run downloads about 75 MB into ~/.m2."""
     stamp = CLASSPATH_FILE
     if not stamp.exists() or any(p.stat().st_mtime > stamp.stat().st_mtime for p in _sources()):
         reason = missing_tools()

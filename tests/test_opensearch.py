@@ -156,3 +156,46 @@ def test_alias_swap(client):
     assert list(client.indices.get_alias(name="swap")) == ["swap-v2"]
     client.indices.delete(index="swap-v1")
     assert client.count(index="swap")["count"] == len(ARTICLES)
+
+
+def test_other_modules(client):
+    """Percolator, painless, reindex and mapper-extras, loaded from the classpath too."""
+    client.indices.create(
+        index="modules",
+        body={
+            "mappings": {
+                "properties": {
+                    "query": {"type": "percolator"},
+                    "lemmas": {"type": "text", "analyzer": "whitespace"},
+                    "weight": {"type": "float"},
+                    "rank": {"type": "rank_feature"},
+                }
+            }
+        },
+    )
+    client.index(
+        index="modules",
+        id="watch",
+        body={"query": {"match": {"lemmas": "флот"}}, "lemmas": "флот", "weight": 2.0, "rank": 3},
+        refresh=True,
+    )
+    found = client.search(
+        index="modules",
+        body={"query": {"percolate": {"field": "query", "document": {"lemmas": "северный флот"}}}},
+    )
+    assert [h["_id"] for h in found["hits"]["hits"]] == ["watch"]
+    script = {
+        "script_score": {
+            "query": {"match": {"lemmas": "флот"}},
+            "script": {"source": "doc['weight'].value * 10"},
+        }
+    }
+    hits = client.search(index="modules", body={"query": script})["hits"]["hits"]
+    assert hits[0]["_score"] == pytest.approx(20.0)
+    hits = client.search(index="modules", body={"query": {"rank_feature": {"field": "rank"}}})
+    assert hits["hits"]["total"]["value"] == 1
+    done = client.reindex(
+        body={"source": {"index": "modules"}, "dest": {"index": "modules-copy"}}, refresh=True
+    )
+    assert done["created"] == 1
+    assert client.count(index="modules-copy")["count"] == 1

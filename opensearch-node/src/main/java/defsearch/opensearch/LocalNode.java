@@ -7,13 +7,18 @@ import java.util.concurrent.TimeUnit;
 import org.opensearch.analysis.common.CommonAnalysisPlugin;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.env.Environment;
+import org.opensearch.index.mapper.MapperExtrasPlugin;
+import org.opensearch.index.reindex.ReindexPlugin;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
+import org.opensearch.painless.PainlessPlugin;
+import org.opensearch.percolator.PercolatorPlugin;
+import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
 /**
  * One OpenSearch node in this JVM, with the plugins that a distribution ships as modules loaded
- * from the classpath: Netty4 (transport and HTTP) and the common analysis module.
+ * from the classpath (see MODULES).
  *
  * <p>Settings come as arguments of the form {@code key=value} (the launcher, node.py, passes
  * path.home, path.data, ports, discovery). The node runs until the process gets SIGTERM or
@@ -21,10 +26,20 @@ import org.opensearch.transport.Netty4Plugin;
  */
 public final class LocalNode {
 
+    /** The modules of a distribution that this node loads from the classpath. */
+    static final List<Class<? extends Plugin>> MODULES = List.of(
+        Netty4Plugin.class,          // transport-netty4: the transport and HTTP layers
+        CommonAnalysisPlugin.class,  // analysis-common: language analyzers, stemmers, filters
+        MapperExtrasPlugin.class,    // mapper-extras: rank_feature, scaled_float, ...
+        PercolatorPlugin.class,      // percolator: stored queries
+        ReindexPlugin.class,         // reindex: _reindex, _update_by_query, _delete_by_query
+        PainlessPlugin.class         // lang-painless: scripts
+    );
+
     /** Node's constructor that takes classpath plugins is protected. */
     private static final class PluginNode extends Node {
         PluginNode(Environment environment) {
-            super(environment, List.of(Netty4Plugin.class, CommonAnalysisPlugin.class), true);
+            super(environment, MODULES, true);
         }
     }
 
