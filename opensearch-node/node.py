@@ -173,6 +173,16 @@ def tail(path: Path, lines: int = 30) -> str:
         return "(no log)"
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux for SIGKILL when the parent exits."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the fixtures' teardown still stops the node
+
+
 class Node:
     """One node process. start() returns at once; wait() until it answers HTTP."""
 
@@ -184,7 +194,9 @@ class Node:
         self.url = f"http://127.0.0.1:{settings['http.port']}"
         self.process: subprocess.Popen | None = None
 
-    def start(self, classpath: str) -> Node:
+    def start(self, classpath: str, die_with_parent: bool = False) -> Node:
+        """Start the JVM. die_with_parent (tests): the kernel kills the node when the process
+        that started it ends, even by SIGKILL, so an interrupted test run leaves no node."""
         self.home.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
@@ -193,6 +205,7 @@ class Node:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=_die_with_parent if die_with_parent else None,
             )
         return self
 

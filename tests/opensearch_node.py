@@ -39,7 +39,7 @@ def opensearch_url(tmp_path_factory) -> str:
     settings = launcher.node_settings(
         "test", home, launcher.free_port(), launcher.free_port(), cluster="defsearch-test"
     )
-    node = launcher.Node(settings, heap="512m").start(classpath)
+    node = launcher.Node(settings, heap="512m").start(classpath, die_with_parent=True)
     try:
         node.wait(timeout=180)
         yield node.url
@@ -72,7 +72,7 @@ class Cluster:
 
     def start(self, timeout: float = 240.0) -> Cluster:
         for node in self.nodes:
-            node.start(self.classpath)
+            node.start(self.classpath, die_with_parent=True)
         deadline = time.monotonic() + timeout
         health = None
         for node in self.nodes:
