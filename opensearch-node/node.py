@@ -89,6 +89,15 @@ def build(announce: bool = False) -> str:
     return f"{CLASSES}{os.pathsep}{CLASSPATH_FILE.read_text().strip()}"
 
 
+def port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -252,13 +261,23 @@ def up() -> int:
     transport = int(os.environ.get("OPENSEARCH_TRANSPORT_PORT", port + 100))
     url = f"http://127.0.0.1:{port}"
     if _running_pid():
-        print(f"OpenSearch is already running (pid {_running_pid()}); see {LOCAL_HOME}")
+        where = (LOCAL_HOME / "node.url").read_text().strip()
+        print(f"OpenSearch is already running at {where} (pid {_running_pid()})")
         return 0
+    busy = [p for p in (port, transport) if port_in_use(p)]
+    if busy:
+        print(
+            f"port {busy[0]} on 127.0.0.1 is taken by another program; choose others with "
+            "OPENSEARCH_PORT (HTTP) and OPENSEARCH_TRANSPORT_PORT (default: HTTP port + 100)",
+            file=sys.stderr,
+        )
+        return 1
     started = time.monotonic()
     classpath = build(announce=True)
     node = Node(node_settings("local", LOCAL_HOME, port, transport), heap="1g")
     node.start(classpath)
     _pid_file().write_text(f"{node.process.pid}\n")
+    (LOCAL_HOME / "node.url").write_text(url + "\n")
     try:
         node.wait(timeout=180)
     except NodeError as e:
