@@ -90,7 +90,9 @@ def build(announce: bool = False) -> str:
 
 
 def port_in_use(port: int) -> bool:
+    """A listener holds the port (connections of a stopped node in TIME_WAIT do not count)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
