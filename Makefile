@@ -8,10 +8,10 @@ PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help run index serve test check lint bench bench-quick browser clean
+.PHONY: help run index serve test check lint bench bench-quick browser opensearch-up opensearch-down clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ browser: ## Install Debian's headless Chromium for the browser tests if it is mi
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+opensearch-up: ## Start a local OpenSearch node in the background (OPENSEARCH_PORT, default 9200)
+	@$(PYTHON) tests/opensearch-node/node.py up
+
+opensearch-down: ## Stop the local OpenSearch node (its data stays in build/opensearch/node)
+	@$(PYTHON) tests/opensearch-node/node.py down
+
 clean: ## Remove the index, the virtualenv and caches
+	@if [ -f build/opensearch/node/node.pid ]; then $(PYTHON) tests/opensearch-node/node.py down; fi
 	rm -rf index $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info test-artifacts
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -9,12 +9,17 @@ from corpora import build_test_corpus
 
 from search.sync import sync_index
 
+# Fixtures that start real OpenSearch nodes (skipped, with the reason, without Java or Maven).
+pytest_plugins = ("opensearch_node",)
+
 # Modules that start real processes, servers or a browser: left out of `make check`.
 SLOW_MODULES = {
     "test_bench",
     "test_browser",
     "test_cli",
     "test_ingest_faults",
+    "test_opensearch",
+    "test_opensearch_cluster",
     "test_reliability",
     "test_robustness",
 }
