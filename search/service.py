@@ -22,6 +22,7 @@ from search.text.analysis import analyze, query_name_keys
 from search.text.glossary import load_glossary, longest_phrase
 from search.text.names import name_key
 from search.text.safe import strip_controls
+from search.timeline import MatchedSet, histogram
 
 NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
 GLOSSARY_WEIGHT = 0.6  # a term matched through its translation in the glossary
@@ -65,6 +66,7 @@ class ResultPage:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     took_ms: float = 0.0
     suggestion: str | None = None  # a respelled query that finds more, when this finds little
+    matched: MatchedSet | None = field(default=None, repr=False)  # every match (search.timeline)
 
     @property
     def pages(self) -> int:
@@ -80,6 +82,7 @@ class ResultPage:
             "pages": self.pages,
             "results": [hit.to_dict() for hit in self.results],
             "suggestion": self.suggestion,
+            "histogram": histogram(self.matched.days) if self.matched is not None else [],
             "facets": {
                 name: [{"value": value, "count": count} for value, count in values]
                 for name, values in self.facets.items()
@@ -380,6 +383,7 @@ class Engine:
             facets=self._facets(arrays, docnums),
             took_ms=(time.perf_counter() - started) * 1000,
             suggestion=suggestion,
+            matched=MatchedSet.of(arrays, ranked),
         )
 
     def _group(self, reader: Reader, arrays: IndexArrays, ranked: np.ndarray, group: bool):

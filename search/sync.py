@@ -55,9 +55,14 @@ class SyncReport:
     removed: int = 0
     unchanged: int = 0
     failed: list[dict] = field(default_factory=list)  # [{"path": ..., "error": ...}]
+    watches: dict[str, int] = field(default_factory=dict)  # saved search -> new matches
+    # id -> fingerprint of every article this sync (re)indexed: what saved searches check.
+    written: dict[str, str] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        del data["written"]
+        return data
 
 
 def open_whoosh_index(index_dir: Path, generation: Path | None = None):
@@ -201,6 +206,9 @@ def _sync(
         sync = _Writing(index_dir, corpus, recorded, live, stories, progress)
         sync.apply(indexed, todo, removed, report)
         store.remove_unused_generations(index_dir, sync.live, recorded)
+        from search.watches import WatchList  # the search service: loaded only here
+
+        report.watches = WatchList(index_dir).record(report.written, notify)
         return report
 
 
@@ -325,6 +333,7 @@ class _Writing:
                         doc.title, doc.body, doc.date, doc.lang, doc.source
                     )
                     self.written.add(doc_id)
+                    report.written[doc_id] = doc.hash
                     if doc_id in indexed:
                         writer.delete_document(indexed[doc_id].docnum)
                         report.updated += 1
