@@ -108,9 +108,24 @@ def check_name(name: str) -> str:
 class WatchList:
     """The saved searches of one index folder."""
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, engine: Engine | None = None, readonly: bool = False):
+        """``engine``: the Engine to read articles with (a server's own); ``readonly``: open
+        the database read-only (the web pages)."""
         self.index_dir = Path(index_dir)
         self.path = self.index_dir / store.WATCHES_FILE
+        self.engine = engine
+        self.readonly = readonly
+
+    @contextmanager
+    def _engine(self) -> Iterator[Engine]:
+        if self.engine is not None:
+            yield self.engine
+            return
+        engine = Engine(self.index_dir)
+        try:
+            yield engine
+        finally:
+            engine.close()
 
     @contextmanager
     def _connect(self, create: bool = False) -> Iterator[sqlite3.Connection | None]:
@@ -120,12 +135,17 @@ class WatchList:
         if create:
             store.claim(self.index_dir)
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+            if self.readonly:
+                where = self.path.resolve().as_uri() + "?mode=ro"
+                conn = sqlite3.connect(where, timeout=BUSY_SECONDS, uri=True)
+            else:
+                conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         except sqlite3.Error as exc:
             raise IndexUnusableError(f"cannot open the saved searches {self.path}: {exc}") from None
         try:
             conn.row_factory = sqlite3.Row
-            conn.executescript(SCHEMA)
+            if not self.readonly:
+                conn.executescript(SCHEMA)
             yield conn
         except sqlite3.DatabaseError as exc:
             raise IndexUnusableError(f"cannot use the saved searches {self.path}: {exc}") from None
@@ -153,8 +173,7 @@ class WatchList:
         """Save a search; its query is checked against the index now, not at the next sync."""
         check_name(watch.name)
         request = watch.request(limit=1)
-        engine = Engine(self.index_dir)
-        try:
+        with self._engine() as engine:
             if store.current_generation(self.index_dir) is not None:
                 engine.search(request)  # raises QueryError on a query that cannot run
             watch.created = _now()
@@ -184,8 +203,6 @@ class WatchList:
                     )
                     if not conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
                         _save_ledger(conn, indexed_fingerprints(self.index_dir))
-        finally:
-            engine.close()
         return self.get(watch.name)
 
     def list(self) -> list[Watch]:
@@ -233,17 +250,14 @@ class WatchList:
             ).fetchall()
         generation = store.current_generation(self.index_dir)
         groups = load_groups(generation) if generation is not None else {}
-        engine = Engine(self.index_dir)
-        try:
-            found = []
+        found = []
+        with self._engine() as engine:
             for row in rows:
                 try:
                     record = engine.document(row["doc_id"], with_related=False)
                 except DocumentNotFoundError:
                     continue  # removed from the corpus since
                 found.append(_entry(record, row))
-        finally:
-            engine.close()
         found.sort(key=lambda e: (e.date or "", e.found, e.id), reverse=True)
         entries: list[WatchEntry] = []
         leaders: dict[str, WatchEntry] = {}
