@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from search.sync import sync_index
 
-SHIPPED_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED_CORPUS = REPO / "corpus"
 
 # Russian articles: every one mentions deliveries (поставки) in some inflected form, so that
 # a query for «поставки» fills more than one page of ten.
@@ -118,3 +124,39 @@ def news_index(tmp_path_factory) -> Path:
     report = sync_index(corpus, root / "index")
     assert not report.failed, report.failed
     return root / "index"
+
+
+@contextmanager
+def running_server(index: Path):
+    """Run the real server (`serve()`, waitress) on a free port in a subprocess; yield its
+    base URL, and stop it on the way out."""
+    code = "import sys; from pathlib import Path; from web.app import serve; "
+    code += "serve(Path(sys.argv[1]), port=0)"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(index)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
+    try:
+        line = proc.stdout.readline()  # serve() prints the URL once it listens
+        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        if not match:
+            proc.kill()
+            pytest.fail(f"server did not start: {line!r} {proc.stderr.read()}")
+        yield match.group(0).rstrip("/")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
