@@ -71,7 +71,8 @@ def watch_list(obj, as_json: bool) -> None:
             )
             if part
         )
-        click.echo(f"{w.name:<16} {w.unseen:>4} unseen / {w.matches:<4} {w.query}  {filters}")
+        line = f"{w.name:<16} {w.unseen:>4} unseen / {w.matches:<4} {w.query}  {filters}"
+        click.echo(line.rstrip())
 
 
 @watch.command("show")

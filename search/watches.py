@@ -97,7 +97,8 @@ def _now() -> str:
 
 def check_name(name: str) -> str:
     """Return a valid watch name or raise UsageError in one line."""
-    if not NAME_RE.fullmatch(name or ""):
+    # NAME.atom is the saved search's feed on the web: a name ending so would hide another's.
+    if not NAME_RE.fullmatch(name or "") or name.endswith(".atom"):
         raise UsageError(
             f"a watch name is letters, digits, '.', '_' and '-' (at most 64, no slash), "
             f"not {name!r}"

@@ -139,6 +139,7 @@ def test_seen_show_all_and_remove(folders):
     [
         (Watch("a/b", "S-400"), UsageError),
         (Watch("", "S-400"), UsageError),
+        (Watch("s400.atom", "S-400"), UsageError),
         (Watch("s400", "!!!"), QueryError),
         (Watch("s400", "the"), QueryError),
         (Watch("s400", "S-400", lang="de"), UsageError),

@@ -390,6 +390,7 @@ def test_api_search_keeps_cyrillic_and_key_order(client):
         "pages",
         "results",
         "suggestion",
+        "histogram",
         "facets",
     ]
 
