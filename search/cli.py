@@ -18,7 +18,7 @@ import click
 from search.cli_analyst import batch, watch
 from search.config import CORPUS_ENV, INDEX_ENV
 from search.errors import DefsearchError
-from search.ingest.read import document_id
+from search.ingest.walk import document_id
 
 _MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -397,8 +397,9 @@ cli.add_command(watch)
 cli.add_command(batch)
 
 
-class Terminated(BaseException):
-    """SIGTERM: unwind like Ctrl-C, so that a run cleans up after itself."""
+class Terminated(SystemExit):
+    """SIGTERM: unwind like Ctrl-C, so that a run cleans up after itself (a SystemExit, which
+    waitress's event loop lets through where it logs and swallows other exceptions)."""
 
 
 def _terminate(signum, frame) -> None:

@@ -43,3 +43,7 @@ class ServerBusyError(DefsearchError):
 
 class SearchTimeoutError(QueryError):
     """A search ran past its time budget."""
+
+
+class DocumentError(Exception):
+    """An article file that cannot be read; the message is a one-line reason."""

@@ -24,17 +24,9 @@ from search.config import env_number
 from search.engine.codec import DefsearchCodec
 from search.engine.columns import iter_text_columns
 from search.engine.schema import SCHEMA_VERSION, build_schema
-from search.errors import IndexMissingError, IndexUnusableError, IndexVersionError
-from search.ingest.read import (
-    ArticleFile,
-    DocumentError,
-    NewsDocument,
-    SkippedPath,
-    display_path,
-    fingerprint,
-    iter_article_files,
-    read_document,
-)
+from search.errors import DocumentError, IndexMissingError, IndexUnusableError, IndexVersionError
+from search.ingest.read import NewsDocument, fingerprint, read_document
+from search.ingest.walk import ArticleFile, SkippedPath, display_path, iter_article_files
 from search.stories import StoryKeys, load_keys, save_stories, story_keys
 
 # Documents per commit: a killed run loses at most one batch of work ($DEFSEARCH_BATCH_SIZE).

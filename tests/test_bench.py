@@ -10,7 +10,8 @@ import pytest
 
 from search.bench.__main__ import main as bench_main
 from search.bench.generator import generate_corpus
-from search.ingest.read import iter_article_paths, read_document
+from search.ingest.read import read_document
+from search.ingest.walk import iter_article_paths
 
 
 def corpus_digest(root: Path) -> str:

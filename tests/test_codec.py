@@ -45,7 +45,8 @@ def test_positions_are_written_as_whoosh_writes_them():
     from whoosh import formats
 
     from search.engine.schema import BilingualPositions, build_schema
-    from search.ingest.read import iter_article_paths, read_document
+    from search.ingest.read import read_document
+    from search.ingest.walk import iter_article_paths
 
     corpus = Path(__file__).resolve().parents[1] / "corpus"
     names = Path(__file__).resolve().parent / "data" / "names"

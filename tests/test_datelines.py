@@ -38,6 +38,14 @@ from search.ingest.datelines import read_dateline
         ),
         ("Бишкек, 12 марта /Кабар/. Министр обороны прибыл.", "Бишкек", 12, "марта", "Кабар"),
         ("МИНСК, 3 июля (БЕЛТА) – Парад прошел в столице.", "МИНСК", 3, "июля", "БелТА"),
+        ("New Delhi, Dec 12 (PTI) India has received radars.", "New Delhi", 12, "Dec", "PTI"),
+        (
+            "Ереван, 14 января - Новости-Армения. Армения получит",
+            "Ереван",
+            14,
+            "января",
+            "Новости-Армения",
+        ),
         ("ТАСС, 10 августа. Военнослужащие завершили задачи.", None, 10, "августа", "ТАСС"),
         ("MOSCOW, March 12 (Reuters) - Russia said on Friday.", "MOSCOW", 12, "March", "Reuters"),
         (
@@ -118,6 +126,7 @@ def test_a_dateline_with_a_year_keeps_it():
         "Тулси Габбард, 12 февраля 2020 года",
         "The minister said on March 12 that talks went on.",
         "(Updated) - the story",
+        "London, May 3 (Updated) The talks went on.",  # a bracket with no listed agency
     ],
 )
 def test_sentences_and_unlisted_names_are_not_agencies(lead):

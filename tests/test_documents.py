@@ -12,17 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.ingest.read import (
-    MAX_BYTES,
-    DocumentError,
-    NewsDocument,
-    document_id,
-    fingerprint,
-    iter_article_files,
-    iter_article_paths,
-    read_document,
-    sidecar_path,
-)
+from search.errors import DocumentError
+from search.ingest.decode import MAX_BYTES
+from search.ingest.read import NewsDocument, fingerprint, read_document
+from search.ingest.sidecar import sidecar_path
+from search.ingest.walk import document_id, iter_article_files, iter_article_paths
 
 # tmp_path is shared by a test's examples: each one overwrites article.txt, which is fine here.
 FUZZ = settings(

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from search.ingest.read import DocumentError, SkippedPath, iter_article_files, read_document
+from search.errors import DocumentError
+from search.ingest.read import read_document
+from search.ingest.walk import SkippedPath, iter_article_files
 
 DEFSEARCH = Path(sys.executable).with_name("defsearch")
 SETPRIV = shutil.which("setpriv")

@@ -83,7 +83,8 @@ class TreeMemorySampler:
 
 def floor(corpus: str, parse: bool = False) -> dict:
     """Read, tokenize and lemmatize/stem every article (``parse``: through read_document)."""
-    from search.ingest.read import iter_article_paths, read_document
+    from search.ingest.read import read_document
+    from search.ingest.walk import iter_article_paths
     from search.text.analysis import analyze
 
     root = Path(corpus)
@@ -141,7 +142,7 @@ def sync_one(corpus: str, index: str, repeat: int) -> dict:
     The corpus must be a private copy (the runner makes one of hard links): the article is
     replaced by a new file, never written in place, so the cached corpus is not touched.
     """
-    from search.ingest.read import iter_article_paths
+    from search.ingest.walk import iter_article_paths
     from search.sync import sync_index
 
     root, index_dir = Path(corpus), Path(index)

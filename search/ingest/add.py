@@ -7,16 +7,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from search.errors import DefsearchError
-from search.ingest.read import (
-    SIDECAR_SUFFIX,
-    DocumentError,
-    display_path,
-    document_id,
-    is_valid_unicode,
-    read_document,
-    sidecar_path,
-)
+from search.errors import DefsearchError, DocumentError
+from search.ingest.read import read_document
+from search.ingest.sidecar import SIDECAR_SUFFIX, sidecar_path
+from search.ingest.walk import display_path, document_id
+from search.text.safe import is_valid_unicode
 
 MAX_NAME_TRIES = 1000  # name-2.txt ... name-1000.txt before giving up
 

@@ -53,7 +53,12 @@ _AGENCY_DAY_RE = re.compile(rf"(?P<agency>[^,\d]{{2,40}}),\s*(?P<day>{_DAY})[.:]
 # What may follow the place and day.
 _SLASHED_RE = re.compile(r"\.?\s*/(?P<agency>[^/\d]{2,40})/\.?")
 _BRACKETED_RE = re.compile(rf"\s*\((?P<agency>[^()\d]{{2,40}})\){_DASH}")
-_DASHED_RE = re.compile(rf"{_DASH}(?P<agency>[^.,:;/()]{{2,40}}?)(?:[.,:;/]|{_DASH}|$)")
+# "New Delhi, Dec 12 (PTI) India has ...": no dash, so the agency must be listed.
+_BRACKETED_BARE_RE = re.compile(r"\s*\((?P<agency>[^()\d]{2,40})\)\s+(?=[A-ZА-ЯЁ«\"“])")
+# An agency after a dash ends at a stop or at another dash with a space before it: the
+# hyphen of "Новости-Армения" is part of the name.
+_SPACED_DASH = r"(?:\s+[-–—]+\s*|\s*[–—]+\s*)"
+_DASHED_RE = re.compile(rf"{_DASH}(?P<agency>[^.,:;/()]{{2,40}}?)(?:[.,:;/]|{_SPACED_DASH}|$)")
 _COMMA_AGENCY_RE = re.compile(r"[,.]\s*(?P<agency>[^.,:;/()]{2,40}?)[.:]\s")  # ", ARMENPRESS."
 _DOTTED_RE = re.compile(rf"\.?\s*(?P<agency>\S+(?:\s\S+){{0,2}}?){_DASH}")
 _BARE_DASH_RE = re.compile(_DASH)
@@ -103,6 +108,8 @@ def read_dateline(paragraph: str) -> Dateline | None:
         outlet = _bracketed_outlet(t["agency"])
         if outlet:
             return _with_day(day, place, outlet, t.end())
+    if (t := _BRACKETED_BARE_RE.match(text, rest)) and (outlet := _listed_in(t["agency"])):
+        return _with_day(day, place, outlet, t.end())
     for pattern in (_DASHED_RE, _DOTTED_RE, _COMMA_AGENCY_RE):  # "МОСКВА, 10 авг - РИА Новости."
         t = pattern.match(text, rest)
         if t and (outlet := known_outlet(t["agency"])):

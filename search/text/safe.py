@@ -21,3 +21,18 @@ def escape_controls(text: str) -> str:
 def strip_controls(text: str) -> str:
     """Replace hidden characters with spaces (a query is searched without them)."""
     return _HIDDEN.sub(" ", text)
+
+
+def is_valid_unicode(text: str) -> bool:
+    """Tell whether text holds no lone surrogate, so that it has a UTF-8 form.
+
+    os.scandir gives the bytes of a file name that are not UTF-8 as lone surrogates, and
+    JSON's ``\\ud800`` escape decodes to one.
+    """
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
