@@ -200,7 +200,11 @@ def _sync(
         store.remove_unused_generations(index_dir, sync.live, recorded)
         from search.watches import WatchList  # the search service: loaded only here
 
-        report.watches = WatchList(index_dir).record(report.written, notify)
+        before, after = (g.name if g is not None else "" for g in (searchable, sync.live))
+        try:
+            report.watches = WatchList(index_dir).record(report.written, before, after, notify)
+        except IndexUnusableError as exc:  # the sync stands; the next one catches up
+            _tell(notify, f"{exc}; saved searches are checked at the next sync")
         return report
 
 

@@ -7,6 +7,11 @@ after a sync, only the articles whose fingerprint the ledger does not know are n
 changed; a rebuild or a re-sync of old articles writes the same fingerprints and records
 nothing. The ledger, the matches and the check run in one transaction under the index's
 write lock, and a match is UNIQUE per saved search and article: it is recorded once.
+
+The database also names the index generation its ledger was last brought up to. A sync
+that starts from that generation checks only the articles it wrote; one that does not (a
+run stopped between swapping in its generation and the check, or a check that failed)
+compares every indexed article with the ledger, so no match is lost.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ CREATE TABLE IF NOT EXISTS matches (
     UNIQUE (watch, doc_id)
 );
 CREATE TABLE IF NOT EXISTS articles (doc_id TEXT PRIMARY KEY, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -204,6 +210,8 @@ class WatchList:
                     )
                     if not conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
                         _save_ledger(conn, indexed_fingerprints(self.index_dir))
+                        live = store.current_generation(self.index_dir)
+                        _set_checked(conn, live.name if live is not None else "")
         return self.get(watch.name)
 
     def list(self) -> list[Watch]:
@@ -275,13 +283,23 @@ class WatchList:
     # -- after a sync --------------------------------------------------------------------------
 
     def record(
-        self, written: dict[str, str], notify: Callable[[str], object] | None = None
+        self,
+        written: dict[str, str],
+        before: str,
+        after: str,
+        notify: Callable[[str], object] | None = None,
     ) -> dict[str, int]:
         """Run every saved search against the articles a sync wrote (id -> fingerprint) that
-        are new or changed; record their matches; return name -> newly recorded matches."""
+        are new or changed; record their matches; return name -> newly recorded matches.
+
+        ``before`` and ``after`` name the live generation when the sync started and ended.
+        """
         with self._transaction() as conn:
             if conn is None:
                 return {}
+            checked = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
+            if checked is None or checked[0] != before:
+                written = indexed_fingerprints(self.index_dir)  # catch up on what was missed
             known = dict(conn.execute("SELECT doc_id, hash FROM articles").fetchall())
             fresh = {doc_id for doc_id, digest in written.items() if known.get(doc_id) != digest}
             _save_ledger(conn, {doc_id: written[doc_id] for doc_id in fresh})
@@ -310,6 +328,7 @@ class WatchList:
             finally:
                 if engine is not None:
                     engine.close()
+            _set_checked(conn, after)
             return counts
 
 
@@ -330,6 +349,14 @@ def _entry(record: dict, row: sqlite3.Row) -> WatchEntry:
         snippet=snippet_text(make_snippet(record["body"], [])),
         found=row["found"],
         seen=bool(row["seen"]),
+    )
+
+
+def _set_checked(conn: sqlite3.Connection, generation: str) -> None:
+    conn.execute(
+        "INSERT INTO state (key, value) VALUES ('generation', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (generation,),
     )
 
 
