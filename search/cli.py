@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from search.cli_analyst import batch, watch
 from search.cli_feeds import feeds
 from search.config import CORPUS_ENV, INDEX_ENV
 from search.errors import DefsearchError, StopRequested
@@ -120,6 +121,15 @@ def index(obj: Context, rebuild: bool, as_json: bool) -> None:
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
             f"{report.unchanged} unchanged, {len(report.failed)} failed"
         )
+    _report_watches(report.watches, as_json)
+
+
+def _report_watches(counts: dict[str, int], as_json: bool) -> None:
+    if as_json:
+        return
+    for name, count in counts.items():
+        if count:
+            click.echo(f"saved search {name!r}: {count} new match{'es' if count != 1 else ''}")
 
 
 _LINK_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -161,7 +171,15 @@ def add(obj: Context, items: tuple[str, ...], as_json: bool) -> None:
     report = sync_index(obj.corpus, obj.index, notify=notify_stderr)
     _report_failures(report.failed)
     if as_json:
-        _echo_json({"added": added, "pages": pages, "failed": failed, "index": report.to_dict()})
+        _echo_json(
+            {
+                "added": added,
+                "pages": pages,
+                "failed": failed,
+                "index": report.to_dict(),
+                "watches": report.watches,
+            }
+        )
     else:
         for item in added:
             note = " (already in the corpus)" if item["existing"] else ""
@@ -171,6 +189,7 @@ def add(obj: Context, items: tuple[str, ...], as_json: bool) -> None:
             hops = "".join(f" -> {url}" for url in page["redirects"][1:] + [page["final_url"]])
             hops = hops if page["redirects"] else ""
             click.echo(f"{page['url']}{hops} -> {page['path']} [id {page['id']}]{note}")
+    _report_watches(report.watches, as_json)
     if failed:
         raise SystemExit(1)
 
@@ -220,19 +239,40 @@ class _QueryCommand(click.Command):
     help="List every article; by default reports of one story are folded into one hit.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="Output: text, JSON, or an export as CSV or JSON Lines (snippets as plain text).",
+)
+@click.option("--all", "every", is_flag=True, help="Export every hit, not one page (csv, jsonl).")
 @click.pass_obj
-def search(obj: Context, query: str, as_json: bool, no_group: bool, **params) -> None:
+def search(
+    obj: Context, query: str, as_json: bool, no_group: bool, fmt: str, every: bool, **params
+) -> None:
     """Search the index. Words are ANDed; "quoted phrases", OR, -word, title:/source:,
     prefix*, and =word (this exact form only) are understood. Names match in any common
     spelling and either script (Shoygu finds Шойгу) unless --exact.
 
     Example: defsearch search '"военно-техническое сотрудничество" -Армения' --lang ru
+
+    Example: defsearch search 'С-400' --format csv --all > s400.csv
     """
     from search.service import make_request
 
     request = make_request(query, group=not no_group, **params)
+    if fmt in ("csv", "jsonl"):
+        from search.export import export_lines, iter_hits
+
+        for line in export_lines(fmt, iter_hits(obj.engine(), request, every=every)):
+            click.echo(line, nl=False)
+        return
+    if every:
+        raise click.UsageError("--all exports every hit: use it with --format csv or jsonl")
     page = obj.engine().search(request)
-    if as_json:
+    if as_json or fmt == "json":
         _echo_json(page.to_dict())
         return
     colour = sys.stdout.isatty()
@@ -426,6 +466,10 @@ def serve(obj: Context, host: str, port: int) -> None:
     from web.app import serve as serve_app
 
     serve_app(obj.index, host=host, port=port)
+
+
+cli.add_command(watch)
+cli.add_command(batch)
 
 
 class Terminated(SystemExit):

@@ -24,6 +24,7 @@ from search.text.analysis import query_name_keys
 from search.text.entities import entity_table
 from search.text.glossary import load_glossary
 from search.text.safe import strip_controls
+from search.timeline import MatchedSet, histogram
 
 MAX_QUERY_CHARS = 1000  # longer input is almost certainly pasted text, not a query
 MAX_LIMIT = 100  # hits per page
@@ -71,6 +72,7 @@ class ResultPage:
     articles: int = 0  # matching articles; total counts stories when they are grouped
     stories: int | None = None  # stories the articles make (None: not grouped)
     notice: str | None = None  # why nothing was searched (a query of stop words only)
+    matched: MatchedSet | None = field(default=None, repr=False)  # every match (search.timeline)
 
     @property
     def pages(self) -> int:
@@ -89,6 +91,7 @@ class ResultPage:
             "results": [hit.to_dict() for hit in self.results],
             "suggestion": self.suggestion,
             "notice": self.notice,
+            "histogram": histogram(self.matched.days) if self.matched is not None else [],
             "facets": {
                 name: [{"value": value, "count": count} for value, count in values]
                 for name, values in self.facets.items()
@@ -311,7 +314,10 @@ class Engine:
         try:
             parsed = self._parse(reader, request.query, request.exact, request.both_languages)
         except NoSearchableWordsError as exc:
-            return ResultPage(request.query, 0, request.page, request.limit, [], notice=str(exc))
+            nothing = {name: [] for name in FACETS}
+            return ResultPage(
+                request.query, 0, request.page, request.limit, [], nothing, notice=str(exc)
+            )
         arrays = self._arrays(reader)
         # Every match is scored at once over arrays (search.engine.scoring): the count, the facets
         # and the story grouping all need every match, not only the shown page.
@@ -355,6 +361,7 @@ class Engine:
             suggestion=suggestion,
             articles=len(ranked),
             stories=len(leaders) if request.group else None,
+            matched=MatchedSet.of(arrays, ranked),
         )
 
     def _group(self, reader: Reader, arrays: IndexArrays, ranked: np.ndarray, group: bool):

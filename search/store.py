@@ -8,6 +8,7 @@ Layout::
       gen-000007/      a complete Whoosh index, defsearch.json (schema version, last sync,
                        the size of every index file) and the story files
       .writelock       POSIX lock of the one process that writes, with its pid
+      watches.sqlite3  saved searches and their matches (search.watches), kept by rebuilds
 
 Generations are never changed once live. A sync forks the live generation (hard links to
 its immutable segment files), writes into the fork and swaps ``CURRENT``; a reader holds a
@@ -40,9 +41,12 @@ MARKER_FILE = "DEFSEARCH-INDEX"
 CURRENT_FILE = "CURRENT"
 META_FILE = "defsearch.json"
 LOCK_FILE = ".writelock"
+WATCHES_FILE = "watches.sqlite3"  # saved searches (search.watches): outside every generation
 GENERATION_RE = re.compile(r"gen-\d{6}")
 # Files of an older layout that a folder may hold to be adopted as ours (no marker yet).
 _LEGACY_NAMES = {CURRENT_FILE, LOCK_FILE, CURRENT_FILE + ".tmp"}
+# Ours too: the saved searches' SQLite database and the journal files SQLite keeps beside it.
+_OWN_FILES = {WATCHES_FILE} | {WATCHES_FILE + tail for tail in ("-journal", "-wal", "-shm")}
 # Not carried into a fork: Whoosh's lock and files being written.
 _NOT_FORKED = re.compile(r"(.*WRITELOCK|.*\.tmp\d*|.*\.doclist)$")
 LEASE_TRIES = 20  # a reader retries this often when a generation is swapped under it
@@ -140,7 +144,7 @@ def claim(index_dir: Path, corpus: Path | None = None) -> list[str]:
     if marker is not None:
         return [g for g in marker["generations"] if isinstance(g, str)]
     generations = sorted(n for n in names if GENERATION_RE.fullmatch(n))
-    legacy = names - _LEGACY_NAMES - set(generations)
+    legacy = names - _LEGACY_NAMES - _OWN_FILES - set(generations)
     if legacy or (generations and CURRENT_FILE not in names):
         raise IndexUnusableError(
             f"{index_dir} holds other files and is not a defsearch index; "

@@ -50,9 +50,14 @@ class SyncReport:
     removed: int = 0
     unchanged: int = 0
     failed: list[dict] = field(default_factory=list)  # [{"path": ..., "error": ...}]
+    watches: dict[str, int] = field(default_factory=dict)  # saved search -> new matches
+    # id -> fingerprint of every article this sync (re)indexed: what saved searches check.
+    written: dict[str, str] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        del data["written"]
+        return data
 
 
 def open_whoosh_index(index_dir: Path, generation: Path | None = None):
@@ -208,6 +213,13 @@ def _sync(
         sync.members = members
         sync.apply(indexed, todo, removed, report)
         store.remove_unused_generations(index_dir, sync.live, recorded)
+        from search.watches import WatchList  # the search service: loaded only here
+
+        before, after = (g.name if g is not None else "" for g in (searchable, sync.live))
+        try:
+            report.watches = WatchList(index_dir).record(report.written, before, after, notify)
+        except IndexUnusableError as exc:  # the sync stands; the next one catches up
+            _tell(notify, f"{exc}; saved searches are checked at the next sync")
         return report
 
 
@@ -367,6 +379,7 @@ class _Writing:
                 doc.title, doc.body, doc.date, doc.lang, doc.source
             )
             self.written.add(doc.id)
+            report.written[doc.id] = doc.hash
             if doc.id in indexed:
                 report.updated += 1
             else:

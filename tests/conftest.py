@@ -14,8 +14,10 @@ pytest_plugins = ("opensearch_node",)
 
 # Modules that start real processes, servers or a browser: left out of `make check`.
 SLOW_MODULES = {
+    "test_api_contract",
     "test_bench",
     "test_browser",
+    "test_browser_analyst",
     "test_cli",
     "test_ingest_faults",
     "test_opensearch",

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from processes import running_server
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -24,7 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVER_START_SECONDS = 20
 TIMEOUT_MS = 10_000  # per Playwright action: generous for a loaded CI machine
 RU_QUERY = "поставки"
 
@@ -32,36 +29,8 @@ RU_QUERY = "поставки"
 @pytest.fixture(scope="module")
 def server(news_index):
     """Run `serve()` on a free port in a subprocess; yield its base URL."""
-    code = "import sys; from pathlib import Path; from web.app import serve; "
-    code += "serve(Path(sys.argv[1]), port=0)"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(news_index)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=REPO,
-    )
-    try:
-        line = proc.stdout.readline()  # serve() prints the URL once it listens
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        if not match:
-            proc.kill()
-            pytest.fail(f"server did not start: {line!r} {proc.stderr.read()}")
-        yield match.group(0).rstrip("/")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+    with running_server(news_index) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

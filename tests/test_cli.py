@@ -47,6 +47,7 @@ def test_index_reports_counts_and_syncs_incrementally(dirs):
         "removed": 0,
         "unchanged": 0,
         "failed": [],
+        "watches": {},
     }
     (corpus / "000_219e968d6b8b0e1f.txt").unlink()
     with (corpus / "002_7342f1c551cf0f21.txt").open("a") as f:
@@ -262,6 +263,8 @@ def test_every_command_is_documented_in_the_readme():
         "serve",
         "inspect",
         "feeds",
+        "watch",
+        "batch",
     }
     for command in commands:
         assert f"defsearch {command}" in readme, command

@@ -413,6 +413,7 @@ def test_api_search_keeps_cyrillic_and_key_order(client):
         "results",
         "suggestion",
         "notice",
+        "histogram",
         "facets",
     ]
 

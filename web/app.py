@@ -34,7 +34,10 @@ from search.errors import (
 from search.ingest.kinds import container_of, file_kind
 from search.service import MAX_PAGE, MAX_QUERY_CHARS, Engine
 from search.text.safe import escape_controls
+from search.timeline import histogram
+from web.analyst import bp as analyst_bp
 from web.params import SearchForm, page_numbers
+from web.timeline import chart_width, timeline_bars
 
 ENGINE_KEY = "defsearch_engine"  # where create_app keeps the app's one Engine
 SLOTS_KEY = "defsearch_search_slots"
@@ -76,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
         max_query_chars=MAX_QUERY_CHARS,
     )
     app.register_blueprint(bp)
+    app.register_blueprint(analyst_bp)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(UsageError, _usage_error)
@@ -117,7 +121,9 @@ def web_link(url: str | None) -> str | None:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    """True for the API, feeds and files: their errors are JSON, not an HTML page."""
+    path = request.path
+    return path.startswith("/api/") or path == "/healthz" or path.endswith((".atom", ".csv"))
 
 
 # -- pages -------------------------------------------------------------------------------
@@ -142,12 +148,16 @@ def search():
     with search_slot():
         page = engine().search(form.to_request())
     last = min(page.pages, MAX_PAGE)
+    periods = histogram(page.matched.days) if page.matched is not None else []
+    bars = timeline_bars(periods, form, lambda **args: url_for("web.search", **args))
     return render_template(
         "results.html",
         form=form,
         page=page,
         page_numbers=page_numbers(page.page, last) if page.total else [],
         last_page=last,
+        bars=bars,
+        chart_width=chart_width(bars),
     )
 
 

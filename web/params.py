@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
@@ -67,6 +68,19 @@ class SearchForm:
             changes["page"] = ""
         form = replace(self, **{name: str(value) for name, value in changes.items()})
         return {name: value for name, value in asdict(form).items() if value}
+
+    def watch_command(self, name: str = "NAME") -> str:
+        """Return the `defsearch watch add` command that saves this search."""
+        words = ["defsearch", "watch", "add", name, shlex.quote(self.q)]
+        if self.lang:
+            words += ["--lang", shlex.quote(self.lang)]
+        if self.source:
+            words += ["--source", shlex.quote(self.source)]
+        if self.exact == "1":
+            words.append("--exact")
+        if self.both == "1":
+            words.append("--both-languages")
+        return " ".join(words)
 
     def year_args(self, year: str) -> dict[str, str]:
         """Return the arguments that narrow the search to one calendar year."""
