@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from whoosh import query
 
-from search.text.analysis import analyze
+from search.text.analysis import EXACT_PREFIX, analyze
 from search.text.entities import phrase_key
 from search.text.glossary import longest_phrase
 from search.text.names import name_key
@@ -76,3 +76,19 @@ def quote_glossary_phrases(text: str, glossary) -> str:
         else:
             i += 1
     return "".join(out) + text[cursor:]
+
+
+def with_word_forms(node):
+    """Let a prefix or wildcard also match the word forms as written (``=`` terms).
+
+    A stem can be shorter than the word typed (deliveries → deliveri, delivered → deliv):
+    ``deliver*`` found nothing among stems alone, while ``=delivered`` starts with it.
+    """
+    if isinstance(node, query.PatternQuery) and node.fieldname in TEXT_FIELDS:
+        if node.text.startswith(EXACT_PREFIX):
+            return node
+        forms = node.__class__(node.fieldname, EXACT_PREFIX + node.text, boost=node.boost)
+        return query.Or([node, forms])
+    if node.is_leaf():
+        return node
+    return node.apply(with_word_forms)

@@ -15,7 +15,7 @@ from search.discover import SUGGEST_BELOW, list_stories, related, suggest
 from search.engine.readers import Reader, Readers
 from search.engine.scoring import IndexArrays, check_wildcards, evaluate, time_budget
 from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
-from search.expansion import TEXT_FIELDS, expand, quote_glossary_phrases
+from search.expansion import TEXT_FIELDS, expand, quote_glossary_phrases, with_word_forms
 from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
 from search.soft_and import SOFT_AND_BELOW, partial_matches
 from search.store import read_meta, verify
@@ -279,6 +279,7 @@ class Engine:
             raise QueryError(f"cannot parse the query: {exc}") from None
         if parsed is query.NullQuery or not list(parsed.leaves()):
             raise NoSearchableWordsError(STOP_WORDS_NOTICE)
+        parsed = with_word_forms(parsed)
         check_wildcards(parsed, reader.searcher.reader())
         if not exact or glossary:
             keys = {} if exact else query_name_keys(text)

@@ -124,6 +124,11 @@ def test_trailing_star_prefix(engine):
     assert set(ids(engine, "helicop*")) == {"helicopters"}
 
 
+def test_a_prefix_longer_than_the_stem_still_finds_the_word(engine):
+    # "delivered" stems to "deliv": the prefix also matches the word as written.
+    assert ids(engine, "deliver*") == ["s400_en"]
+
+
 def test_exact_form_only(engine):
     assert ids(engine, "=поставки") == ["s400_ru"]
     assert ids(engine, "=поставками") == []
