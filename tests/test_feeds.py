@@ -66,6 +66,13 @@ def test_search_feed_lists_the_newest_matches_first(client):
     assert "поставк" in first.summary.lower() and "<mark>" not in first.summary
 
 
+def test_hidden_characters_in_a_query_are_shown_escaped_in_its_feed(client):
+    response = client.get(f"/search.atom?q=%1B%5B31m%E2%80%AE{RU_QUERY}")
+    feed = feedparser.parse(response.data)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == f"defsearch: \\x1b[31m\\u202e{RU_QUERY}"
+
+
 def test_search_feed_holds_at_most_fifty_entries(tmp_path):
     corpus = tmp_path / "corpus"
     for i in range(55):

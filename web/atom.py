@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
+from search.text.safe import escape_controls
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 # Characters XML 1.0 cannot hold at all, escaped or not: dropped from the feed's text.
@@ -38,7 +40,8 @@ def atom_feed(
         attrs = {name: _NOT_XML.sub("", value) for name, value in attrs.items()}
         element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
         if text is not None:
-            element.text = _NOT_XML.sub("", text)
+            # Control characters and bidi overrides shown as escapes, as on the pages.
+            element.text = _NOT_XML.sub("", escape_controls(text))
         return element
 
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
