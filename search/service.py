@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from search.engine.readers import Reader, Readers
 from search.engine.scoring import IndexArrays, check_wildcards, evaluate, time_budget
 from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
 from search.expansion import TEXT_FIELDS, expand, quote_glossary_phrases, with_word_forms
+from search.model import Hit, ResultPage, SearchRequest
 from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
 from search.soft_and import SOFT_AND_BELOW, partial_matches
 from search.store import read_meta, verify
@@ -24,7 +24,7 @@ from search.text.analysis import query_name_keys
 from search.text.entities import entity_table
 from search.text.glossary import load_glossary
 from search.text.safe import strip_controls
-from search.timeline import MatchedSet, histogram
+from search.timeline import MatchedSet
 
 MAX_QUERY_CHARS = 1000  # longer input is almost certainly pasted text, not a query
 MAX_LIMIT = 100  # hits per page
@@ -37,83 +37,6 @@ WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 STOP_WORDS_NOTICE = (
     "the query has no searchable words: words such as «the», «which», «и», «после» are not indexed"
 )
-
-
-@dataclass
-class Hit:
-    id: str
-    title: str
-    source: str | None
-    date: str | None
-    url: str | None
-    lang: str
-    score: float
-    snippet: str  # HTML: escaped text, matched words in <mark>
-    title_html: str = ""  # the title as HTML with matched words marked (web only)
-    also: list[dict] = field(default_factory=list)  # same story elsewhere: id, source, date, lang
-    partial: bool = False  # matches every word of the query but one (search.soft_and)
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("title_html")
-        return data
-
-
-@dataclass
-class ResultPage:
-    query: str
-    total: int
-    page: int
-    limit: int
-    results: list[Hit]
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    took_ms: float = 0.0
-    suggestion: str | None = None  # a respelled query that finds more, when this finds little
-    articles: int = 0  # matching articles; total counts stories when they are grouped
-    stories: int | None = None  # stories the articles make (None: not grouped)
-    notice: str | None = None  # why nothing was searched (a query of stop words only)
-    matched: MatchedSet | None = field(default=None, repr=False)  # every match (search.timeline)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.limit))
-
-    def to_dict(self) -> dict:
-        """Return the JSON shape of ``defsearch search --json`` and ``/api/search``."""
-        return {
-            "query": self.query,
-            "total": self.total,
-            "articles": self.articles,
-            "stories": self.stories,
-            "page": self.page,
-            "limit": self.limit,
-            "pages": self.pages,
-            "results": [hit.to_dict() for hit in self.results],
-            "suggestion": self.suggestion,
-            "notice": self.notice,
-            "histogram": histogram(self.matched.days) if self.matched is not None else [],
-            "facets": {
-                name: [{"value": value, "count": count} for value, count in values]
-                for name, values in self.facets.items()
-            },
-        }
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """A validated search: build it with :func:`make_request`."""
-
-    query: str
-    limit: int = 10
-    page: int = 1
-    lang: str | None = None
-    source: str | None = None
-    since: str | None = None
-    until: str | None = None
-    sort: str = "relevance"
-    exact: bool = False  # no name-key matching: only the words as analyzed
-    both_languages: bool = False  # expand terms into the other language via the glossary
-    group: bool = True  # fold reports of one story into the best-ranked one
 
 
 def _parse_day(value: str | None, name: str) -> str | None:

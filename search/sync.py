@@ -15,7 +15,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -32,8 +31,9 @@ from search.errors import (
     StopRequested,
 )
 from search.ingest.kinds import container_of
-from search.ingest.read import NewsDocument, fingerprint, read_documents
+from search.ingest.read import fingerprint, read_documents
 from search.ingest.walk import ArticleFile, SkippedPath, display_path, iter_article_files
+from search.model import NewsDocument, SyncReport
 from search.stories import StoryKeys, load_keys, save_stories, story_keys
 
 PARALLEL_MIN_DOCS = 2000  # below this, starting worker processes costs more than it saves
@@ -41,23 +41,6 @@ MAX_PROCS = 4  # worker processes for large jobs (each loads its own dictionarie
 WRITER_MEMORY_MB = 128  # Whoosh's in-memory pool per writer before it spills a sorted run to disk
 current_generation = store.current_generation
 read_meta = store.read_meta
-
-
-@dataclass
-class SyncReport:
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    failed: list[dict] = field(default_factory=list)  # [{"path": ..., "error": ...}]
-    watches: dict[str, int] = field(default_factory=dict)  # saved search -> new matches
-    # id -> fingerprint of every article this sync (re)indexed: what saved searches check.
-    written: dict[str, str] = field(default_factory=dict, repr=False)
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        del data["written"]
-        return data
 
 
 def open_whoosh_index(index_dir: Path, generation: Path | None = None):

@@ -33,7 +33,8 @@ from search.errors import (
     UsageError,
 )
 from search.export import snippet_text
-from search.service import Engine, SearchRequest, make_request
+from search.model import SearchRequest
+from search.service import Engine, make_request
 from search.snippets import make_snippet
 from search.stories import load_groups
 
