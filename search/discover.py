@@ -5,9 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from whoosh import query
-from whoosh.support.levenshtein import levenshtein
-
+from search.engine.similar import more_like_this
 from search.text.analysis import QUERY_WORD_RE, STOP_WORDS, iter_terms, normalize
 
 SUGGEST_BELOW = 3  # a query with fewer hits than this gets a spelling suggestion
@@ -32,6 +30,23 @@ def fix_homoglyphs(word: str) -> str:
     return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
 
 
+def _edit_distance(seq1: str, seq2: str, limit: int) -> int:
+    """Return the Levenshtein distance of two words, or limit + 1 once it is surely larger
+    (Whoosh's whoosh.support.levenshtein, row by row)."""
+    thisrow = list(range(1, len(seq2) + 1)) + [0]
+    for x in range(len(seq1)):
+        # The leftmost column sits at the end of the row: index -1 reads it.
+        oneago, thisrow = thisrow, [0] * len(seq2) + [x + 1]
+        for y in range(len(seq2)):
+            delcost = oneago[y] + 1
+            addcost = thisrow[y - 1] + 1
+            subcost = oneago[y - 1] + (seq1[x] != seq2[y])
+            thisrow[y] = min(delcost, addcost, subcost)
+        if limit and x > limit and min(thisrow) > limit:
+            return limit + 1
+    return thisrow[len(seq2) - 1]
+
+
 def _better_word(reader, word: str) -> str | None:
     """Return a more frequent indexed word form close to word, or None."""
     low = normalize(word)
@@ -51,7 +66,7 @@ def _better_word(reader, word: str) -> str | None:
         candidate = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         if abs(len(candidate) - len(exact)) > maxdist:
             continue
-        distance = levenshtein(candidate, exact, maxdist + 1)
+        distance = _edit_distance(candidate, exact, maxdist + 1)
         if distance > maxdist:
             continue
         df = reader.doc_frequency("body", candidate)
@@ -115,13 +130,9 @@ def related(searcher, docnum: int, limit: int = 5) -> list[dict]:
     top = sorted(weights, key=lambda t: -weights[t])[:RELATED_TERMS]
     if not top:
         return []
-    like = query.Or([query.Term("body", term, boost=weights[term]) for term in top])
-    results = searcher.search(
-        like, limit=limit + 1, mask=query.Term("id", stored["id"]), terms=True
-    )
     out = []
-    for hit in results[:limit]:
-        shared = {text.decode("utf-8") for field, text in hit.matched_terms() if field == "body"}
+    for hit in more_like_this(searcher, {t: weights[t] for t in top}, stored["id"], limit):
+        shared = hit.shared
         why = []
         for term in sorted(shared & set(top), key=lambda t: -weights[t]):
             word = surface[term]
@@ -129,10 +140,10 @@ def related(searcher, docnum: int, limit: int = 5) -> list[dict]:
                 why.append(word)
         out.append(
             {
-                "id": hit["id"],
-                "title": hit.get("title", ""),
-                "score": round(float(hit.score), 4),
-                "lang": hit.get("lang", ""),
+                "id": hit.stored["id"],
+                "title": hit.stored.get("title", ""),
+                "score": round(hit.score, 4),
+                "lang": hit.stored.get("lang", ""),
                 "why": why[:RELATED_WHY],
             }
         )

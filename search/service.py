@@ -8,21 +8,24 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from whoosh import qparser, query, scoring
 
 from search.discover import SUGGEST_BELOW, list_stories, related, suggest
+from search.engine.expansion import TEXT_FIELDS
+from search.engine.parse import (
+    WEIGHTING,
+    count_matches,
+    parse_query,
+    query_terms,
+    request_filter,
+)
 from search.engine.readers import Reader, Readers
-from search.engine.scoring import IndexArrays, check_wildcards, evaluate, time_budget
+from search.engine.scoring import IndexArrays, evaluate, time_budget
+from search.engine.soft_and import SOFT_AND_BELOW, partial_matches
 from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
-from search.expansion import TEXT_FIELDS, expand, quote_glossary_phrases, with_word_forms
 from search.model import Hit, ResultPage, SearchRequest
 from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
-from search.soft_and import SOFT_AND_BELOW, partial_matches
 from search.store import read_meta, verify
 from search.stories import GROUPS_FILE, load_groups
-from search.text.analysis import query_name_keys
-from search.text.entities import entity_table
-from search.text.glossary import load_glossary
 from search.text.safe import strip_controls
 from search.timeline import MatchedSet
 
@@ -33,10 +36,6 @@ SEARCH_BUDGET_SECONDS = 10.0  # a search still running after this is stopped wit
 SORTS = ("relevance", "date")
 LANGS = ("ru", "en")
 FACETS = {"lang": "lang", "source": "source_name", "year": "year"}
-WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
-STOP_WORDS_NOTICE = (
-    "the query has no searchable words: words such as «the», «which», «и», «после» are not indexed"
-)
 
 
 def _parse_day(value: str | None, name: str) -> str | None:
@@ -121,34 +120,12 @@ def _relevance(score) -> float:
     return round(float(score or 0.0), 4)
 
 
-def _positive_leaves(node):
-    """Yield the leaf queries that must match (not those under NOT)."""
-    if isinstance(node, query.Not):
-        return
-    if isinstance(node, query.AndNot):
-        yield from _positive_leaves(node.a)
-    elif node.is_leaf():
-        yield node
-    else:
-        for child in node.children():
-            yield from _positive_leaves(child)
-
-
 def _order(arrays: IndexArrays, docnums: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
     """Return docnums best first, or newest first (then best) for the date sort."""
     if sort == "date":
         _, days = arrays.codes("date")
         return docnums[np.lexsort((-scores[docnums], -days[docnums]))]
     return docnums[np.argsort(-scores[docnums], kind="stable")]  # ties: index order
-
-
-def _parser(schema) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
-    # "-" excludes a word only at the start of it: ADEX-2016 and S-400 stay whole.
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
-    # Fuzzy "~" and "every" "*:*" syntax only surprise people typing designations.
-    parser.remove_plugin_class(qparser.FuzzyTermPlugin)
-    return parser
 
 
 class Engine:
@@ -179,53 +156,15 @@ class Engine:
 
     # -- searching -------------------------------------------------------------------------
 
-    def _searcher(self):
-        """Return this thread's searcher of the live generation."""
+    def searcher(self):
+        """Return this thread's searcher of the live generation (to compare with Whoosh)."""
         with self._reading() as reader:
             return reader.searcher
 
     def parse(self, text: str, exact: bool = False, both_languages: bool = False):
         """Parse a query; add name keys unless exact, and translations when asked."""
         with self._reading() as reader:
-            return reader.searcher, self._parse(reader, text, exact, both_languages)
-
-    def _parse(self, reader: Reader, text: str, exact: bool, both_languages: bool):
-        if "parser" not in reader.cache:
-            reader.cache["parser"] = _parser(reader.searcher.schema)
-        glossary = load_glossary() if both_languages else None
-        phrases = {} if exact else entity_table().phrases
-        if glossary or phrases:
-            text = quote_glossary_phrases(text, {**phrases, **(glossary or {})})
-        try:
-            parsed = reader.cache["parser"].parse(text)
-        except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
-            raise QueryError(f"cannot parse the query: {exc}") from None
-        if parsed is query.NullQuery or not list(parsed.leaves()):
-            raise NoSearchableWordsError(STOP_WORDS_NOTICE)
-        parsed = with_word_forms(parsed)
-        check_wildcards(parsed, reader.searcher.reader())
-        if not exact or glossary:
-            keys = {} if exact else query_name_keys(text)
-            parsed = expand(parsed, names=not exact, glossary=glossary, keys=keys)
-        return parsed
-
-    def _filter(self, searcher, request: SearchRequest):
-        parts = []
-        if request.lang:
-            parts.append(query.Term("lang", request.lang))
-        if request.source:
-            wanted = request.source.casefold()
-            names = [
-                name
-                for name in searcher.lexicon("source_name")
-                if name.decode("utf-8").casefold() == wanted
-            ]
-            parts.append(query.Or([query.Term("source_name", n.decode("utf-8")) for n in names]))
-        if request.since or request.until:
-            parts.append(
-                query.TermRange("date", request.since or "0000", (request.until or "9999") + "~")
-            )
-        return query.And(parts) if parts else None
+            return reader.searcher, parse_query(reader, text, exact, both_languages)
 
     def search(self, request: SearchRequest) -> ResultPage:
         """Run a search and return one page of hits with snippets and facets."""
@@ -236,7 +175,7 @@ class Engine:
         started = time.perf_counter()
         searcher = reader.searcher
         try:
-            parsed = self._parse(reader, request.query, request.exact, request.both_languages)
+            parsed = parse_query(reader, request.query, request.exact, request.both_languages)
         except NoSearchableWordsError as exc:
             nothing = {name: [] for name in FACETS}
             return ResultPage(
@@ -247,7 +186,7 @@ class Engine:
         # and the story grouping all need every match, not only the shown page.
         mask, scores = evaluate(parsed, arrays)
         allowed = arrays.live.copy()
-        wanted = self._filter(searcher, request)
+        wanted = request_filter(searcher, request)
         if wanted is not None:
             allowed &= evaluate(wanted, arrays)[0]
         mask &= allowed
@@ -262,7 +201,7 @@ class Engine:
                 partial = _order(arrays, partial, scores, request.sort)
         ranked = np.concatenate([_order(arrays, docnums, scores, request.sort), partial])
         leaders, folded_of = self._group(reader, arrays, ranked, request.group)
-        terms = self._query_terms(searcher, parsed)
+        terms = query_terms(searcher, parsed)
         first = (request.page - 1) * request.limit
         partial_set = set(partial.tolist())
         hits = []
@@ -360,11 +299,11 @@ class Engine:
         if not better:
             return None
         try:
-            parsed = self._parse(reader, better, request.exact, request.both_languages)
+            parsed = parse_query(reader, better, request.exact, request.both_languages)
         except QueryError:
             return None
-        found = searcher.search(parsed, limit=1, filter=self._filter(searcher, request))
-        return better if len(found) > total else None
+        found = count_matches(searcher, parsed, request_filter(searcher, request))
+        return better if found > total else None
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
         """Return the articles most like one article, with the words they share."""
@@ -380,19 +319,6 @@ class Engine:
         since, until = _parse_day(since, "since"), _parse_day(until, "until")
         with self._reading() as reader:
             return list_stories(reader.searcher, self._stories(reader), since, until, limit)
-
-    def _query_terms(self, searcher, parsed) -> dict[str, set[str]]:
-        """Return the terms to highlight per text field, wildcards expanded, negations left out."""
-        # Not Query.existing_terms(): in Whoosh 2.7.5 it drops every field but the first.
-        reader = searcher.reader()
-        out: dict[str, set[str]] = {name: set() for name in TEXT_FIELDS}
-        for leaf in _positive_leaves(parsed):
-            for fieldname, text in leaf.expanded_terms(reader, phrases=True):
-                if fieldname in out:
-                    term = text.decode("utf-8") if isinstance(text, bytes) else text
-                    if (fieldname, term) in reader:
-                        out[fieldname].add(term)
-        return out
 
     def _hit(self, searcher, docnum: int, score, terms) -> Hit:
         stored = searcher.stored_fields(docnum)
@@ -438,7 +364,7 @@ class Engine:
         if highlight:
             terms = {name: set() for name in TEXT_FIELDS}
             try:
-                terms = self._query_terms(searcher, self._parse(reader, highlight, False, False))
+                terms = query_terms(searcher, parse_query(reader, highlight, False, False))
             except QueryError:
                 pass
             for name in TEXT_FIELDS:

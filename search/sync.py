@@ -22,12 +22,11 @@ from typing import NamedTuple
 from search import config, store
 from search.engine.codec import DefsearchCodec
 from search.engine.columns import iter_text_columns
-from search.engine.schema import SCHEMA_VERSION, build_schema
+from search.engine.index import create_generation, open_dir
+from search.engine.schema import SCHEMA_VERSION
 from search.errors import (
     DocumentError,
-    IndexMissingError,
     IndexUnusableError,
-    IndexVersionError,
     StopRequested,
 )
 from search.ingest.kinds import container_of
@@ -41,28 +40,6 @@ MAX_PROCS = 4  # worker processes for large jobs (each loads its own dictionarie
 WRITER_MEMORY_MB = 128  # Whoosh's in-memory pool per writer before it spills a sorted run to disk
 current_generation = store.current_generation
 read_meta = store.read_meta
-
-
-def open_whoosh_index(index_dir: Path, generation: Path | None = None):
-    """Open a generation (the live one by default) for reading; raise a clear error when it
-    is missing, of another schema, or damaged."""
-    from whoosh import index as whoosh_index
-
-    generation = generation or store.current_generation(index_dir)
-    if generation is None:
-        raise IndexMissingError(f"no index in {index_dir}; build one with: defsearch index")
-    meta = store.read_meta(generation)
-    version = meta.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise IndexVersionError(
-            f"index in {index_dir} was built by another version of defsearch "
-            f"(schema {version}, need {SCHEMA_VERSION}); run: defsearch index --rebuild"
-        )
-    store.verify(index_dir, generation, meta)
-    try:
-        return whoosh_index.open_dir(str(generation))
-    except Exception as exc:  # Whoosh raises many kinds on a damaged folder
-        raise store.damaged(index_dir, exc.__class__.__name__) from None
 
 
 # -- sync --------------------------------------------------------------------------------
@@ -209,8 +186,6 @@ def _sync(
 def _open_live(index_dir: Path, rebuild: bool, notify):
     """Return the live generation to sync (None: build afresh), its indexed files and story
     keys. An index of another schema or a damaged one is rebuilt, saying so."""
-    from whoosh import index as whoosh_index
-
     try:
         live = store.current_generation(index_dir)
         if live is None or rebuild:
@@ -220,7 +195,7 @@ def _open_live(index_dir: Path, rebuild: bool, notify):
             _tell(notify, "index was built by another version of defsearch: rebuilding")
             return None, {}, StoryKeys()
         store.verify(index_dir, live, meta)
-        ix = whoosh_index.open_dir(str(live))
+        ix = open_dir(live)
         try:
             indexed = _indexed_files(ix)
         finally:
@@ -284,17 +259,15 @@ class _Writing:
                 return
 
     def _batch(self, indexed, chunk, removed, report, fresh, final, advance) -> None:
-        from whoosh import index as whoosh_index
-
         if fresh:
             target = store.new_generation(self.index_dir, self.recorded)
         else:
             target = store.fork_generation(self.index_dir, self.live, self.recorded)
         try:
             if fresh:
-                ix = whoosh_index.create_in(str(target), build_schema())
+                ix = create_generation(target)
             else:
-                ix = whoosh_index.open_dir(str(target))
+                ix = open_dir(target)
             try:
                 self._write(ix, indexed, chunk, removed, report, fresh, final, advance)
                 self._finish(target, final, self.written | self.removed, ix)
@@ -372,11 +345,9 @@ class _Writing:
     def _finish(self, generation: Path, final: bool, changed: set[str], ix=None) -> None:
         """Complete a generation before it goes live: story groups (on the last batch) and
         the metadata with every file's size."""
-        from whoosh import index as whoosh_index
-
         if final:
             own = ix is None
-            ix = ix or whoosh_index.open_dir(str(generation))
+            ix = ix or open_dir(generation)
             try:
                 ids = self.ids | self.written
                 changed = changed | _complete_stories(ix, self.stories, ids)

@@ -24,13 +24,13 @@ class Reader:
     """One open searcher of one generation; ``cache`` holds what is built over it."""
 
     def __init__(self, index_dir: Path, weighting):
-        from search.sync import open_whoosh_index
+        from search.engine.index import open_index
 
         generation, lease = store.lease(index_dir)
         if generation is None:
             raise IndexMissingError(f"no index in {index_dir}; build one with: defsearch index")
         try:
-            self.ix = open_whoosh_index(index_dir, generation)
+            self.ix = open_index(index_dir, generation)
             self.searcher = self.ix.searcher(weighting=weighting)
         except BaseException:
             os.close(lease)
