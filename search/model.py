@@ -40,7 +40,7 @@ class Hit:
     snippet: str  # HTML: escaped text, matched words in <mark>
     title_html: str = ""  # the title as HTML with matched words marked (web only)
     also: list[dict] = field(default_factory=list)  # same story elsewhere: id, source, date, lang
-    partial: bool = False  # matches every word of the query but one (search.engine.soft_and)
+    partial: bool = False  # matches every word of the query but one (search.soft_and)
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -10,20 +10,15 @@ from pathlib import Path
 import numpy as np
 
 from search.discover import SUGGEST_BELOW, list_stories, related, suggest
-from search.engine.expansion import TEXT_FIELDS
-from search.engine.parse import (
-    WEIGHTING,
-    count_matches,
-    parse_query,
-    query_terms,
-    request_filter,
-)
+from search.engine.parse import WEIGHTING, count_matches, parse_syntax, query_terms, source_names
 from search.engine.readers import Reader, Readers
-from search.engine.scoring import IndexArrays, evaluate, time_budget
-from search.engine.soft_and import SOFT_AND_BELOW, partial_matches
+from search.engine.scoring import IndexArrays, check_wildcards, evaluate, time_budget
 from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
 from search.model import Hit, ResultPage, SearchRequest
+from search.query.expansion import TEXT_FIELDS
+from search.query.parse import filter_query, parse_query
 from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
+from search.soft_and import SOFT_AND_BELOW, partial_matches
 from search.store import read_meta, verify
 from search.stories import GROUPS_FILE, load_groups
 from search.text.safe import strip_controls
@@ -164,7 +159,17 @@ class Engine:
     def parse(self, text: str, exact: bool = False, both_languages: bool = False):
         """Parse a query; add name keys unless exact, and translations when asked."""
         with self._reading() as reader:
-            return reader.searcher, parse_query(reader, text, exact, both_languages)
+            return reader.searcher, self._parse(reader, text, exact, both_languages)
+
+    @staticmethod
+    def _parse(reader: Reader, text: str, exact: bool, both_languages: bool):
+        parsed = parse_query(text, exact, both_languages, lambda t: parse_syntax(reader, t))
+        check_wildcards(parsed, reader.searcher.reader())
+        return parsed
+
+    @staticmethod
+    def _filter(searcher, request: SearchRequest):
+        return filter_query(request, source_names(searcher))
 
     def search(self, request: SearchRequest) -> ResultPage:
         """Run a search and return one page of hits with snippets and facets."""
@@ -175,7 +180,7 @@ class Engine:
         started = time.perf_counter()
         searcher = reader.searcher
         try:
-            parsed = parse_query(reader, request.query, request.exact, request.both_languages)
+            parsed = self._parse(reader, request.query, request.exact, request.both_languages)
         except NoSearchableWordsError as exc:
             nothing = {name: [] for name in FACETS}
             return ResultPage(
@@ -186,7 +191,7 @@ class Engine:
         # and the story grouping all need every match, not only the shown page.
         mask, scores = evaluate(parsed, arrays)
         allowed = arrays.live.copy()
-        wanted = request_filter(searcher, request)
+        wanted = self._filter(searcher, request)
         if wanted is not None:
             allowed &= evaluate(wanted, arrays)[0]
         mask &= allowed
@@ -299,10 +304,10 @@ class Engine:
         if not better:
             return None
         try:
-            parsed = parse_query(reader, better, request.exact, request.both_languages)
+            parsed = self._parse(reader, better, request.exact, request.both_languages)
         except QueryError:
             return None
-        found = count_matches(searcher, parsed, request_filter(searcher, request))
+        found = count_matches(searcher, parsed, self._filter(searcher, request))
         return better if found > total else None
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
@@ -364,7 +369,7 @@ class Engine:
         if highlight:
             terms = {name: set() for name in TEXT_FIELDS}
             try:
-                terms = query_terms(searcher, parse_query(reader, highlight, False, False))
+                terms = query_terms(searcher, self._parse(reader, highlight, False, False))
             except QueryError:
                 pass
             for name in TEXT_FIELDS:

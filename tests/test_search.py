@@ -87,7 +87,7 @@ def test_phrase_matches_over_lemmas(engine):
 
 
 def test_words_are_anded_by_default(engine):
-    # Articles matching all words but one follow as partial matches (search.engine.soft_and).
+    # Articles matching all words but one follow as partial matches (search.soft_and).
     def full(query):
         return [hit.id for hit in engine.search(make_request(query)).results if not hit.partial]
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from search.engine.soft_and import SOFT_AND_BELOW
 from search.service import Engine, make_request
+from search.soft_and import SOFT_AND_BELOW
 from search.sync import sync_index
 
 ARTICLES = {

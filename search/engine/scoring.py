@@ -31,7 +31,9 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from search.engine.columns import is_varbytes, varbytes_values
+from search.engine.translate import to_whoosh
 from search.errors import QueryError, SearchTimeoutError
+from search.query import tree
 
 # Decoded postings kept per index state, counted in postings and phrase words' positions
 # (8 bytes each): repeated words skip Whoosh's block decoding. The 270 benchmark queries at
@@ -273,27 +275,29 @@ def _check_time() -> None:
         raise SearchTimeoutError("the search took too long; make it narrower (fewer wildcards)")
 
 
-def check_wildcards(node, reader) -> None:
+def check_wildcards(node: tree.Query, reader) -> None:
     """Refuse prefixes and wildcards that are too short or stand for too many words."""
-    if isinstance(node, query.PatternQuery):
-        pattern = node.text if isinstance(node, query.Wildcard) else node.text + "*"
+    if isinstance(node, tree.PATTERNS):
+        pattern = node.text if isinstance(node, tree.Wildcard) else node.text + "*"
         if len(re.split(r"[*?]", pattern, maxsplit=1)[0]) < MIN_WILDCARD_PREFIX:
             raise QueryError(
                 f"{pattern!r}: type at least {MIN_WILDCARD_PREFIX} letters before * or ?"
             )
-        count = sum(1 for _ in islice(node._btexts(reader), MAX_WILDCARD_TERMS + 1))
+        btexts = to_whoosh(node)._btexts(reader)
+        count = sum(1 for _ in islice(btexts, MAX_WILDCARD_TERMS + 1))
         if count > MAX_WILDCARD_TERMS:
             raise QueryError(
                 f"{pattern!r} stands for more than {MAX_WILDCARD_TERMS} words; type more letters"
             )
         return
-    if not node.is_leaf():
-        for child in node.children():
-            check_wildcards(child, reader)
+    for child in tree.children(node):
+        check_wildcards(child, reader)
 
 
-def evaluate(node, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
-    """Return which documents match a query and their scores, for every document at once."""
+def evaluate(node: tree.Query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Return which documents match a query and their scores, for every document at once.
+
+    ``node`` is our query tree (search.query.tree); a Whoosh query node is scored by Whoosh."""
     _check_time()
     for kind, handler in _HANDLERS:
         if isinstance(node, kind):
@@ -331,21 +335,20 @@ def _btext(arrays: IndexArrays, fieldname: str, text) -> bytes | None:
         return None
 
 
-def _term(node: query.Term, arrays: IndexArrays):
+def _term(node: tree.Term, arrays: IndexArrays):
     mask, scores = _empty(arrays)
-    btext = _btext(arrays, node.fieldname, node.text)
+    btext = _btext(arrays, node.field, node.text)
     if btext is None:
         return mask, scores
-    postings = read_postings(arrays, node.fieldname, btext)
+    postings = read_postings(arrays, node.field, btext)
     if len(postings.ids):
-        text = btext.decode("utf-8") if isinstance(node.text, bytes) else node.text
         mask[postings.ids] = True
-        scores[postings.ids] = _term_scores(arrays, node.fieldname, text, postings) * node.boost
+        scores[postings.ids] = _term_scores(arrays, node.field, node.text, postings) * node.boost
     return mask, scores
 
 
 def _compound(node, arrays: IndexArrays, combine):
-    subs = node.subqueries
+    subs = node.children
     if not subs:
         return _empty(arrays)
     if len(subs) == 1:  # Whoosh uses the child's matcher as is: the boost is not applied
@@ -374,8 +377,6 @@ def _intersection(parts):
 
 
 def _or(node, arrays):
-    if node.scale or getattr(node, "minmatch", 0):  # coordination: Whoosh's own matcher
-        return _by_whoosh(node, arrays)
     return _compound(node, arrays, _union)
 
 
@@ -383,30 +384,24 @@ def _and(node, arrays):
     return _compound(node, arrays, _intersection)
 
 
-def _binary(node, arrays, combine):
-    a, b = evaluate(node.a, arrays), evaluate(node.b, arrays)
-    mask, scores = combine(a, b)
+def _binary(first, second, arrays, combine):
+    # Whoosh's binary queries (AndNot, AndMaybe) carry no boost of their own.
+    mask, scores = combine(evaluate(first, arrays), evaluate(second, arrays))
     scores[~mask] = 0.0
-    if node.boost != 1.0:
-        scores = scores * node.boost
     return mask, scores
 
 
-def _and_not(node, arrays):
-    return _binary(node, arrays, lambda a, b: (a[0] & ~b[0], a[1].copy()))
+def _and_not(node: tree.AndNot, arrays):
+    return _binary(node.positive, node.negative, arrays, lambda a, b: (a[0] & ~b[0], a[1].copy()))
 
 
-def _require(node, arrays):
-    return _binary(node, arrays, lambda a, b: (a[0] & b[0], a[1].copy()))
+def _and_maybe(node: tree.AndMaybe, arrays):
+    return _binary(node.required, node.optional, arrays, lambda a, b: (a[0].copy(), a[1] + b[1]))
 
 
-def _and_maybe(node, arrays):
-    return _binary(node, arrays, lambda a, b: (a[0].copy(), a[1] + b[1]))
-
-
-def _phrase(node: query.Phrase, arrays: IndexArrays):
+def _phrase(node: tree.Phrase, arrays: IndexArrays):
     """Score a phrase: its words at consecutive positions; the score is their terms' sum."""
-    fieldname = node.fieldname
+    fieldname = node.field
     schema = arrays.searcher.schema
     if fieldname not in schema or not schema[fieldname].format.supports("positions"):
         return _by_whoosh(node, arrays)  # Whoosh's own answer: nothing, or its error
@@ -438,29 +433,27 @@ def _phrase(node: query.Phrase, arrays: IndexArrays):
     return mask, scores
 
 
-def _term_range(node: query.TermRange, arrays: IndexArrays):
+def _term_range(node: tree.Range, arrays: IndexArrays):
     """Match a range of a sortable field by comparing its column, not term by term."""
     schema = arrays.searcher.schema
-    field = schema[node.fieldname] if node.fieldname in schema else None
-    if field is None or field.column_type is None or not node.constantscore:
+    field = schema[node.field] if node.field in schema else None
+    if field is None or field.column_type is None:
         return _by_whoosh(node, arrays)
-    values = arrays.column(node.fieldname)
+    values = arrays.column(node.field)
     mask = values != b""
     if node.start is not None:
         start = node.start.encode("utf-8")
-        mask &= (values > start) if node.startexcl else (values >= start)
+        mask &= (values > start) if node.start_excl else (values >= start)
     if node.end is not None:
         end = node.end.encode("utf-8")
-        mask &= (values < end) if node.endexcl else (values <= end)
+        mask &= (values < end) if node.end_excl else (values <= end)
     return mask, mask * float(node.boost)
-
-
-def _null(node, arrays):
-    return _empty(arrays)
 
 
 def _by_whoosh(node, arrays: IndexArrays):
     """Score a node this module does not know (wildcards, Not alone…) with Whoosh's matcher."""
+    if not isinstance(node, query.Query):
+        node = to_whoosh(node)
     mask, scores = _empty(arrays)
     searcher = arrays.searcher
     for leaf, offset in searcher.leaf_searchers():  # as Whoosh's collectors do
@@ -478,13 +471,11 @@ def _by_whoosh(node, arrays: IndexArrays):
 
 
 _HANDLERS = (
-    (query.Term, _term),  # Term has no subclasses; Or's (DefaultOr…) all sum their parts
-    (query.Phrase, _phrase),
-    (query.And, _and),
-    (query.Or, _or),
-    (query.AndNot, _and_not),
-    (query.Require, _require),
-    (query.AndMaybe, _and_maybe),
-    (query.TermRange, _term_range),
-    (query.NullQuery.__class__, _null),
+    (tree.Term, _term),
+    (tree.Phrase, _phrase),
+    (tree.And, _and),
+    (tree.Or, _or),
+    (tree.AndNot, _and_not),
+    (tree.AndMaybe, _and_maybe),
+    (tree.Range, _term_range),
 )
