@@ -12,17 +12,23 @@ import numpy as np
 from search.discover import SUGGEST_BELOW, list_stories, related, suggest
 from search.engine.parse import WEIGHTING, count_matches, parse_syntax, query_terms, source_names
 from search.engine.readers import Reader, Readers
-from search.engine.scoring import IndexArrays, check_wildcards, evaluate, time_budget
+from search.engine.scoring import IndexArrays, check_wildcards, time_budget
 from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
-from search.model import Hit, ResultPage, SearchRequest
+from search.model import ResultPage, SearchRequest
+from search.pipeline import (
+    empty_page,
+    evaluate_request,
+    group_stories,
+    metadata,
+    page,
+    snippets,
+)
 from search.query.expansion import TEXT_FIELDS
 from search.query.parse import filter_query, parse_query
-from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
-from search.soft_and import SOFT_AND_BELOW, partial_matches
+from search.snippets import mark_all, match_spans
 from search.store import read_meta, verify
 from search.stories import GROUPS_FILE, load_groups
 from search.text.safe import strip_controls
-from search.timeline import MatchedSet
 
 MAX_QUERY_CHARS = 1000  # longer input is almost certainly pasted text, not a query
 MAX_LIMIT = 100  # hits per page
@@ -30,7 +36,6 @@ MAX_PAGE = 1000
 SEARCH_BUDGET_SECONDS = 10.0  # a search still running after this is stopped with a message
 SORTS = ("relevance", "date")
 LANGS = ("ru", "en")
-FACETS = {"lang": "lang", "source": "source_name", "year": "year"}
 
 
 def _parse_day(value: str | None, name: str) -> str | None:
@@ -102,27 +107,6 @@ def _flag(value) -> bool:
     return bool(value)
 
 
-def _metadata(stored: dict, *names: str) -> dict:
-    """Return the named metadata of a stored record, empty values as None (lang as "")."""
-    out = {}
-    for name in names:
-        value = stored.get(name)
-        out[name] = value or ("" if name == "lang" else None)
-    return out
-
-
-def _relevance(score) -> float:
-    return round(float(score or 0.0), 4)
-
-
-def _order(arrays: IndexArrays, docnums: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
-    """Return docnums best first, or newest first (then best) for the date sort."""
-    if sort == "date":
-        _, days = arrays.codes("date")
-        return docnums[np.lexsort((-scores[docnums], -days[docnums]))]
-    return docnums[np.argsort(-scores[docnums], kind="stable")]  # ties: index order
-
-
 class Engine:
     """Searches one index folder; each request holds one reader of the live generation
     (search.engine.readers), so a search sees one state of the index from start to end."""
@@ -182,88 +166,21 @@ class Engine:
         try:
             parsed = self._parse(reader, request.query, request.exact, request.both_languages)
         except NoSearchableWordsError as exc:
-            nothing = {name: [] for name in FACETS}
-            return ResultPage(
-                request.query, 0, request.page, request.limit, [], nothing, notice=str(exc)
-            )
+            return empty_page(request, str(exc))
         arrays = self._arrays(reader)
-        # Every match is scored at once over arrays (search.engine.scoring): the count, the facets
-        # and the story grouping all need every match, not only the shown page.
-        mask, scores = evaluate(parsed, arrays)
-        allowed = arrays.live.copy()
         wanted = self._filter(searcher, request)
-        if wanted is not None:
-            allowed &= evaluate(wanted, arrays)[0]
-        mask &= allowed
-        docnums = np.flatnonzero(mask)
-        partial = docnums[:0]
-        if len(docnums) < SOFT_AND_BELOW:
-            # Few articles match every word: those matching all but one follow (soft AND).
-            soft = partial_matches(parsed, arrays, mask, '"' in request.query)
-            scores = np.where(soft.mask, soft.scores, scores)
-            partial = soft.ranked(allowed)
-            if request.sort == "date":
-                partial = _order(arrays, partial, scores, request.sort)
-        ranked = np.concatenate([_order(arrays, docnums, scores, request.sort), partial])
-        leaders, folded_of = self._group(reader, arrays, ranked, request.group)
-        terms = query_terms(searcher, parsed)
+        matches = evaluate_request(parsed, wanted, arrays, request)
+        codes = self._story_codes(reader, arrays) if request.group else None
+        groups = group_stories(matches.ranked, codes)
         first = (request.page - 1) * request.limit
-        partial_set = set(partial.tolist())
-        hits = []
-        for docnum in leaders[first : first + request.limit].tolist():
-            built = self._hit(searcher, docnum, scores[docnum], terms)
-            built.also = [self._also(searcher, other) for other in folded_of(docnum)]
-            built.partial = docnum in partial_set
-            hits.append(built)
+        shown = groups.leaders[first : first + request.limit].tolist()
+        terms = query_terms(searcher, parsed)
+        hits = snippets(searcher.stored_fields, shown, matches, groups, terms)
         suggestion = None
-        if len(docnums) < SUGGEST_BELOW:
-            suggestion = self._suggestion(reader, request, len(docnums))
-        return ResultPage(
-            query=request.query,
-            total=len(leaders),
-            page=request.page,
-            limit=request.limit,
-            results=hits,
-            facets=self._facets(arrays, ranked),
-            took_ms=(time.perf_counter() - started) * 1000,
-            suggestion=suggestion,
-            articles=len(ranked),
-            stories=len(leaders) if request.group else None,
-            matched=MatchedSet.of(arrays, ranked),
-        )
-
-    def _group(self, reader: Reader, arrays: IndexArrays, ranked: np.ndarray, group: bool):
-        """Return the best-ranked docnum of each story, and a function listing the rest."""
-        if not group:
-            return ranked, lambda docnum: []
-        codes = self._story_codes(reader, arrays)
-        story = codes[ranked]
-        grouped = np.flatnonzero(story >= 0)
-        _, first = np.unique(story[grouped], return_index=True)
-        leading = story < 0
-        leading[grouped[first]] = True
-
-        def folded_of(docnum: int) -> list[int]:
-            code = codes[docnum]
-            if code < 0:
-                return []
-            return ranked[(story == code) & ~leading].tolist()
-
-        return ranked[leading], folded_of
-
-    @staticmethod
-    def _also(searcher, docnum: int) -> dict:
-        return _metadata(searcher.stored_fields(docnum), "id", "source", "date", "lang")
-
-    @staticmethod
-    def _facets(arrays: IndexArrays, docnums: np.ndarray) -> dict[str, list[tuple[str, int]]]:
-        """Count the matching articles per language, source and year."""
-        facets = {}
-        for name, fieldname in FACETS.items():
-            pairs = [(v, n) for v, n in arrays.counts(fieldname, docnums) if v]
-            facets[name] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
-        facets["year"].sort(key=lambda kv: kv[0], reverse=True)
-        return facets
+        if matches.full < SUGGEST_BELOW:
+            suggestion = self._suggestion(reader, request, matches.full)
+        took_ms = (time.perf_counter() - started) * 1000
+        return page(request, arrays, matches, groups, hits, took_ms, suggestion)
 
     @staticmethod
     def _arrays(reader: Reader) -> IndexArrays:
@@ -325,21 +242,6 @@ class Engine:
         with self._reading() as reader:
             return list_stories(reader.searcher, self._stories(reader), since, until, limit)
 
-    def _hit(self, searcher, docnum: int, score, terms) -> Hit:
-        stored = searcher.stored_fields(docnum)
-        body = stored.get("body", "")
-        title = stored.get("title", "")
-        searched = terms["title"] | terms["body"]
-        title_spans = number_in_phrase(match_spans(title, terms["title"]), searched)
-        body_spans = number_in_phrase(match_spans(body, terms["body"]), searched)
-        return Hit(
-            **_metadata(stored, "id", "source", "date", "url", "lang"),
-            title=title,
-            score=_relevance(score),
-            snippet=hit_snippet(title, body, title_spans, body_spans),
-            title_html=mark_all(title, title_spans),
-        )
-
     # -- documents and stats ---------------------------------------------------------------
 
     def document(
@@ -359,7 +261,7 @@ class Engine:
         record = {
             "id": stored["id"],
             "title": stored.get("title", ""),
-            **_metadata(stored, "source", "date", "url", "lang"),
+            **metadata(stored, "source", "date", "url", "lang"),
             "path": stored.get("path", ""),
             "body": stored.get("body", ""),
             "provenance": stored.get("provenance") or {},
