@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.engine.scoring import IndexArrays, evaluate
+from search.engine.arrays import IndexArrays
+from search.engine.scoring import evaluate
 from search.model import Hit, ResultPage, SearchRequest
 from search.query.tree import Query
 from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase

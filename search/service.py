@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from search.discover import SUGGEST_BELOW, list_stories, related, suggest
+from search.engine.arrays import IndexArrays
 from search.engine.parse import WEIGHTING, count_matches, parse_syntax, query_terms, source_names
 from search.engine.readers import Reader, Readers
-from search.engine.scoring import IndexArrays, check_wildcards, time_budget
+from search.engine.scoring import check_wildcards, time_budget
 from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
 from search.model import ResultPage, SearchRequest
 from search.pipeline import (

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.engine.scoring import IndexArrays, evaluate
+from search.engine.arrays import IndexArrays
+from search.engine.scoring import evaluate
 from search.query.tree import And, AndNot, Phrase, Query, children
 
 SOFT_AND_BELOW = 10  # fewer full matches than this: partial matches follow

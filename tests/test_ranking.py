@@ -11,8 +11,9 @@ from bench.queries import build_queries
 from corpora import build_test_corpus
 from whoosh import query
 
+from search.engine.arrays import IndexArrays
 from search.engine.parse import source_names
-from search.engine.scoring import IndexArrays, evaluate
+from search.engine.scoring import evaluate
 from search.engine.translate import to_whoosh
 from search.query.parse import filter_query
 from search.service import Engine, make_request
