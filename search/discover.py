@@ -6,7 +6,8 @@ import math
 from collections import Counter
 
 from search.engine.similar import more_like_this
-from search.text.analysis import QUERY_WORD_RE, STOP_WORDS, iter_terms, normalize
+from search.text.analysis import iter_terms
+from search.text.words import QUERY_WORD_RE, STOP_WORDS, normalize
 
 SUGGEST_BELOW = 3  # a query with fewer hits than this gets a spelling suggestion
 RELATED_TERMS = 30  # distinctive terms of an article that find its relatives

@@ -45,9 +45,10 @@ from typing import NamedTuple
 import numpy as np
 
 from search.store import read_file, write_file
-from search.text.analysis import iter_terms, key_is_entity
+from search.text.analysis import iter_terms
 from search.text.entities import is_place
 from search.text.glossary import load_glossary
+from search.text.name_keys import key_is_entity
 
 LEAD_CHARS = 700  # headline plus about the first paragraph: where a story's facts are
 STORY_DAYS = 3  # reports of one event appear within a few days

@@ -11,33 +11,26 @@ kernel drops it when the owner dies, and forked worker processes never hold it.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from search import config, store
-from search.engine.codec import DefsearchCodec
-from search.engine.columns import iter_text_columns
-from search.engine.index import create_generation, open_dir
+from search.changes import IndexedFile, find_changes, indexed_files
+from search.engine.index import create_generation, open_dir, open_writer
 from search.engine.schema import SCHEMA_VERSION
 from search.errors import (
     DocumentError,
     IndexUnusableError,
     StopRequested,
 )
-from search.ingest.kinds import container_of
-from search.ingest.read import fingerprint, read_documents
-from search.ingest.walk import ArticleFile, SkippedPath, display_path, iter_article_files
+from search.ingest.read import read_documents
+from search.ingest.walk import display_path
 from search.model import NewsDocument, SyncReport
 from search.stories import StoryKeys, load_keys, save_stories, story_keys
 
-PARALLEL_MIN_DOCS = 2000  # below this, starting worker processes costs more than it saves
-MAX_PROCS = 4  # worker processes for large jobs (each loads its own dictionaries)
-WRITER_MEMORY_MB = 128  # Whoosh's in-memory pool per writer before it spills a sorted run to disk
 current_generation = store.current_generation
 read_meta = store.read_meta
 
@@ -60,49 +53,6 @@ def _record_fields(doc: NewsDocument) -> dict:
         "hash": doc.hash,
         "provenance": doc.provenance,
     }
-
-
-class IndexedFile(NamedTuple):
-    hash: str  # fingerprint() of the article and its sidecar
-    stat: str  # _stat_signature() when it was indexed
-    docnum: int  # its Whoosh document number until the sync's final, merging commit
-
-
-def _indexed_files(ix) -> dict[str, IndexedFile]:
-    """Return id -> IndexedFile of every indexed article, from the index's columns."""
-    columns = iter_text_columns(ix, ("id", "hash", "stat"))
-    return {doc_id: IndexedFile(digest, stat, docnum) for docnum, (doc_id, digest, stat) in columns}
-
-
-def _stat_signature(article: ArticleFile) -> str:
-    """Size and modification time of an article and its sidecar: unchanged means unread."""
-    parts = []
-    for entry in (article.entry, article.sidecar):
-        try:
-            st = entry.stat() if entry is not None else None
-        except FileNotFoundError:  # removed since its folder was listed
-            st = None
-        parts.append("-" if st is None else f"{st.st_size}:{st.st_mtime_ns}")
-    return "/".join(parts)
-
-
-def _writer(ix, documents: int):
-    """Return a Whoosh writer: one process for small jobs, one per core for large ones.
-
-    Segments are written as separate files, not one compound file: Whoosh opens a compound
-    segment by copying each of its parts into memory (a BytesIO over the mmap), which cost
-    0.3 s and 650 MB for a one-shot search of 20,000 articles; separate files are read in
-    place (one-shot search RSS 58 MB).
-    """
-    procs = min(os.cpu_count() or 1, MAX_PROCS)
-    if documents >= PARALLEL_MIN_DOCS and procs > 1:
-        from search.engine.workers import ParallelWriter
-
-        # Each worker analyzes and writes its own segment; the analyzer pickles cleanly.
-        return ParallelWriter(
-            ix, procs=procs, limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec()
-        )
-    return ix.writer(limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec())
 
 
 # Set by request_stop() (the CLI's signal handlers): a sync checks it between documents, so
@@ -168,7 +118,7 @@ def _sync(
         store.remove_unused_generations(index_dir, searchable, recorded)
         live, indexed, stories = _open_live(index_dir, rebuild, notify)
         report = SyncReport()
-        todo, removed, members = _scan(corpus, indexed, report)
+        todo, removed, members = find_changes(corpus, indexed, report)
         sync = _Writing(index_dir, corpus, recorded, live, stories, progress)
         sync.members = members
         sync.apply(indexed, todo, removed, report)
@@ -197,7 +147,7 @@ def _open_live(index_dir: Path, rebuild: bool, notify):
         store.verify(index_dir, live, meta)
         ix = open_dir(live)
         try:
-            indexed = _indexed_files(ix)
+            indexed = indexed_files(ix)
         finally:
             ix.close()
     except IndexUnusableError as exc:
@@ -280,7 +230,7 @@ class _Writing:
         self.live = target
 
     def _write(self, ix, indexed, chunk, removed, report, fresh, final, advance) -> None:
-        writer = _writer(ix, len(chunk))
+        writer = open_writer(ix, len(chunk))
         try:
             for doc_id in removed:
                 writer.delete_document(indexed[doc_id].docnum)
@@ -364,66 +314,6 @@ class _Writing:
                 "files": store.file_sizes(generation),
             },
         )
-
-
-def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
-    """Return (path, id, stat signature) to (re)index and the ids to delete.
-
-    A file whose size and modification time are as indexed is not read at all; any other
-    is hashed, so a touched but unchanged file is not indexed again. What the walk cannot
-    take is reported in ``failed``; what is indexed of it stays, unless the walk says it
-    must go (a link out of the corpus).
-    """
-    todo = []
-    seen = set()
-    kept_folders: list[str] = []  # id prefixes of folders that could not be listed
-    members: dict[str, list[str]] = {}  # file id -> the ids of the articles inside it
-    for doc_id in indexed:
-        if "#" in doc_id and (container := container_of(doc_id)):
-            members.setdefault(container, []).append(doc_id)
-
-    def skipped(item: SkippedPath) -> None:
-        report.failed.append({"path": item.path, "error": item.error})
-        if item.keep is None:
-            return
-        if item.keep == "" or item.keep.endswith("/"):
-            kept_folders.append(item.keep)
-        else:
-            seen.add(item.keep)
-
-    for article in iter_article_files(corpus, skipped):
-        doc_id = article.id
-        seen.add(doc_id)
-        inside = members.get(doc_id, ())
-        seen.update(inside)  # read again with their file, if it changed
-        known = indexed.get(doc_id) or (indexed[inside[0]] if inside else None)
-        known_hash, known_stat, _ = known or (None, None, None)
-        count = (doc_id in indexed) + len(inside)
-        try:
-            signature = _stat_signature(article)
-            if signature == known_stat:
-                report.unchanged += count
-                continue
-            path = Path(article.path)
-            digest = fingerprint(path)  # refuses a file too large before reading it
-        except DocumentError as exc:
-            report.failed.append({"path": display_path(article.path), "error": str(exc)})
-            continue
-        except OSError as exc:
-            reason = f"cannot read: {(exc.strerror or type(exc).__name__).lower()}"
-            report.failed.append({"path": display_path(article.path), "error": reason})
-            continue
-        if known_hash == digest:
-            report.unchanged += count
-        else:
-            todo.append((path, doc_id, signature))
-    kept = tuple(kept_folders)
-    removed = [
-        doc_id
-        for doc_id in indexed
-        if doc_id not in seen and not (kept and doc_id.startswith(kept))
-    ]
-    return todo, removed, members
 
 
 def _story_record(title, body, date, lang, source) -> dict:

@@ -58,8 +58,9 @@ def test_snippets_mark_every_spelling_a_word_by_word_scan_marks(engine):
 
     from search.engine.parse import query_terms
     from search.snippets import MAX_SPANS, match_spans
-    from search.text.analysis import WORD_RE, word_terms
+    from search.text.analysis import word_terms
     from search.text.entities import phrase_words
+    from search.text.words import WORD_RE
 
     def every_word(text, terms):
         # The words of a place named in several words are marked with it (search.text.entities).

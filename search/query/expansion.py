@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from search.query.tree import Or, Phrase, Prefix, Query, Term, Wildcard, rebuild
-from search.text.analysis import EXACT_PREFIX, analyze
+from search.text.analysis import analyze
 from search.text.entities import phrase_key
 from search.text.glossary import longest_phrase
 from search.text.names import name_key
+from search.text.words import EXACT_PREFIX
 
 NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
 GLOSSARY_WEIGHT = 0.6  # a term matched through its translation in the glossary
