@@ -28,7 +28,7 @@ from search.query.expansion import TEXT_FIELDS
 from search.query.parse import filter_query, parse_query
 from search.snippets import mark_all, match_spans
 from search.store import read_meta, verify
-from search.stories import GROUPS_FILE, load_groups
+from search.story_files import GROUPS_FILE, load_groups
 from search.text.safe import strip_controls
 
 MAX_QUERY_CHARS = 1000  # longer input is almost certainly pasted text, not a query

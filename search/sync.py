@@ -29,7 +29,8 @@ from search.errors import (
 from search.ingest.read import read_documents
 from search.ingest.walk import display_path
 from search.model import NewsDocument, SyncReport
-from search.stories import StoryKeys, load_keys, save_stories, story_keys
+from search.stories import StoryKeys, story_keys
+from search.story_files import load_keys, save_stories
 
 current_generation = store.current_generation
 read_meta = store.read_meta

@@ -36,7 +36,7 @@ from search.export import snippet_text
 from search.model import SearchRequest
 from search.service import Engine, make_request
 from search.snippets import make_snippet
-from search.stories import load_groups
+from search.story_files import load_groups
 
 BUSY_SECONDS = 30.0  # how long a connection waits for another one's transaction
 NAME_RE = re.compile(r"[^\W_][\w.-]{0,63}")  # letters of any script, digits, . _ -

@@ -32,3 +32,16 @@ def test_only_the_engine_imports_whoosh():
 def test_the_engine_does_import_whoosh():
     # The check above reads the imports it should: the engine's are found.
     assert "whoosh" in imported_modules(ROOT / "search" / "engine" / "index.py")
+
+
+MAX_MODULE_LINES = 420  # "about 400": a module past this does more than one job
+
+
+def test_no_module_is_over_about_400_lines():
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for folder in ("search", "web")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
