@@ -1,10 +1,11 @@
-"""Discovery over an open Whoosh searcher: did-you-mean, related articles, story listings."""
+"""Discovery over an open reader of the index: did-you-mean, related articles, story listings."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
 
+from search.engine.readers import Reader
 from search.engine.similar import more_like_this
 from search.text.analysis import iter_terms
 from search.text.words import QUERY_WORD_RE, STOP_WORDS, normalize
@@ -48,7 +49,7 @@ def _edit_distance(seq1: str, seq2: str, limit: int) -> int:
     return thisrow[len(seq2) - 1]
 
 
-def _better_word(reader, word: str) -> str | None:
+def _better_word(reader: Reader, word: str) -> str | None:
     """Return a more frequent indexed word form close to word, or None."""
     low = normalize(word)
     exact = "=" + low
@@ -63,8 +64,7 @@ def _better_word(reader, word: str) -> str | None:
     # the more frequent Азербайджана. Candidates share the first two letters (typos there
     # are rare) and a near length, which skips most of the vocabulary cheaply.
     best, best_key = None, (maxdist + 1, 0)
-    for raw in reader.expand_prefix("body", exact[:SUGGEST_PREFIX]):
-        candidate = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    for candidate in reader.words_starting("body", exact[:SUGGEST_PREFIX]):
         if abs(len(candidate) - len(exact)) > maxdist:
             continue
         distance = _edit_distance(candidate, exact, maxdist + 1)
@@ -76,9 +76,8 @@ def _better_word(reader, word: str) -> str | None:
     return best
 
 
-def suggest(searcher, text: str) -> str | None:
+def suggest(reader: Reader, text: str) -> str | None:
     """Return the query with misspelled words replaced by close indexed words, or None."""
-    reader = searcher.reader()
     out, cursor, changed = [], 0, False
     for match in QUERY_WORD_RE.finditer(text):
         word = match.group()
@@ -115,11 +114,10 @@ def _profile(title: str, body: str) -> tuple[Counter, dict[str, str]]:
     return counts, surface
 
 
-def related(searcher, docnum: int, limit: int = 5) -> list[dict]:
+def related(reader: Reader, docnum: int, limit: int = 5) -> list[dict]:
     """Return the articles most like one article, each with the words they share."""
-    stored = searcher.stored_fields(docnum)
+    stored = reader.stored_fields(docnum)
     counts, surface = _profile(stored.get("title", ""), stored.get("body", ""))
-    reader = searcher.reader()
     n = max(reader.doc_count(), 1)
     weights = {}
     for term, count in counts.items():
@@ -132,7 +130,7 @@ def related(searcher, docnum: int, limit: int = 5) -> list[dict]:
     if not top:
         return []
     out = []
-    for hit in more_like_this(searcher, {t: weights[t] for t in top}, stored["id"], limit):
+    for hit in more_like_this(reader.searcher, {t: weights[t] for t in top}, stored["id"], limit):
         shared = hit.shared
         why = []
         for term in sorted(shared & set(top), key=lambda t: -weights[t]):
@@ -152,7 +150,7 @@ def related(searcher, docnum: int, limit: int = 5) -> list[dict]:
 
 
 def list_stories(
-    searcher,
+    reader: Reader,
     groups: dict[str, str],
     since: str | None,
     until: str | None,
@@ -163,10 +161,9 @@ def list_stories(
     Stories are chosen from the id and date columns; stored records are read only for the
     articles of the stories listed.
     """
-    reader = searcher.reader()
-    ids, dates = reader.column_reader("id"), reader.column_reader("date")
+    ids, dates = reader.column("id"), reader.column("date")
     members: dict[str, list[int]] = {}
-    for docnum in reader.all_doc_ids():
+    for docnum in reader.doc_numbers():
         story = groups.get(ids[docnum])
         if story is not None:
             members.setdefault(story, []).append(docnum)
@@ -181,7 +178,7 @@ def list_stories(
     for story, docnums, days in chosen[:limit]:
         articles = []
         for docnum in docnums:
-            stored = searcher.stored_fields(docnum)
+            stored = reader.stored_fields(docnum)
             articles.append(
                 {
                     "id": stored["id"],

@@ -132,7 +132,7 @@ class Engine:
         """Open the index and return its document count (raises if it is unusable)."""
         with self._reading() as reader:
             verify(self.index_dir, reader.generation, read_meta(reader.generation))
-            return reader.searcher.doc_count()
+            return reader.doc_count()
 
     # -- searching -------------------------------------------------------------------------
 
@@ -176,7 +176,7 @@ class Engine:
         first = (request.page - 1) * request.limit
         shown = groups.leaders[first : first + request.limit].tolist()
         terms = query_terms(searcher, parsed)
-        hits = snippets(searcher.stored_fields, shown, matches, groups, terms)
+        hits = snippets(reader.stored_fields, shown, matches, groups, terms)
         suggestion = None
         if matches.full < SUGGEST_BELOW:
             suggestion = self._suggestion(reader, request, matches.full)
@@ -218,7 +218,7 @@ class Engine:
 
     def _suggestion(self, reader: Reader, request: SearchRequest, total: int) -> str | None:
         searcher = reader.searcher
-        better = suggest(searcher, request.query)
+        better = suggest(reader, request.query)
         if not better:
             return None
         try:
@@ -231,17 +231,16 @@ class Engine:
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
         """Return the articles most like one article, with the words they share."""
         with self._reading() as reader:
-            searcher = reader.searcher
-            docnum = searcher.document_number(id=doc_id)
+            docnum = reader.document_number(doc_id)
             if docnum is None:
                 raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
-            return related(searcher, docnum, limit)
+            return related(reader, docnum, limit)
 
     def stories(self, since: str | None = None, until: str | None = None, limit: int = 20):
         """Return the largest story groups of a period, with their outlets and dates."""
         since, until = _parse_day(since, "since"), _parse_day(until, "until")
         with self._reading() as reader:
-            return list_stories(reader.searcher, self._stories(reader), since, until, limit)
+            return list_stories(reader, self._stories(reader), since, until, limit)
 
     # -- documents and stats ---------------------------------------------------------------
 
@@ -254,11 +253,10 @@ class Engine:
             return self._document(reader, doc_id, highlight, with_related)
 
     def _document(self, reader: Reader, doc_id: str, highlight, with_related: bool) -> dict:
-        searcher = reader.searcher
-        docnum = searcher.document_number(id=doc_id)
+        docnum = reader.document_number(doc_id)
         if docnum is None:
             raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
-        stored = searcher.stored_fields(docnum)
+        stored = reader.stored_fields(docnum)
         record = {
             "id": stored["id"],
             "title": stored.get("title", ""),
@@ -268,11 +266,11 @@ class Engine:
             "provenance": stored.get("provenance") or {},
         }
         if with_related:
-            record["related"] = related(searcher, docnum)
+            record["related"] = related(reader, docnum)
         if highlight:
             terms = {name: set() for name in TEXT_FIELDS}
             try:
-                terms = query_terms(searcher, self._parse(reader, highlight, False, False))
+                terms = query_terms(reader.searcher, self._parse(reader, highlight, False, False))
             except QueryError:
                 pass
             for name in TEXT_FIELDS:
@@ -288,7 +286,7 @@ class Engine:
             arrays = self._arrays(reader)
             langs = dict(arrays.counts("lang", arrays.live))
             outlets = arrays.counts("source_name", arrays.live)
-            documents = reader.searcher.doc_count()
+            documents = reader.doc_count()
         sources = {outlet or "(unknown)": n for outlet, n in outlets}
         size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
         return {

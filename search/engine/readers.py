@@ -55,6 +55,37 @@ class Reader:
     def closed(self) -> bool:
         return self._lease < 0
 
+    # -- what the search service and discovery read (search.service, search.discover) ---
+
+    def doc_count(self) -> int:
+        """Return how many live articles the generation holds."""
+        return self.searcher.doc_count()
+
+    def stored_fields(self, docnum: int) -> dict:
+        """Return an article's stored record."""
+        return self.searcher.stored_fields(docnum)
+
+    def document_number(self, doc_id: str) -> int | None:
+        """Return the document number of an article id (None: not indexed)."""
+        return self.searcher.document_number(id=doc_id)
+
+    def doc_numbers(self) -> Iterator[int]:
+        """Yield the document number of every live article."""
+        return self.searcher.reader().all_doc_ids()
+
+    def column(self, fieldname: str):
+        """Return a field's per-document values, indexed by document number."""
+        return self.searcher.reader().column_reader(fieldname)
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        """Return how many articles have a term in a field."""
+        return self.searcher.reader().doc_frequency(fieldname, term)
+
+    def words_starting(self, fieldname: str, prefix: str) -> Iterator[str]:
+        """Yield the terms of a field that start with ``prefix``, in order."""
+        for raw in self.searcher.reader().expand_prefix(fieldname, prefix):
+            yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
+
 
 class Readers:
     """The readers of one index folder in this process."""
