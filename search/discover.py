@@ -1,14 +1,14 @@
-"""Discovery over an open Whoosh searcher: did-you-mean, related articles, story listings."""
+"""Discovery over an open reader of the index: did-you-mean, related articles, story listings."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
 
-from whoosh import query
-from whoosh.support.levenshtein import levenshtein
-
-from search.text.analysis import QUERY_WORD_RE, STOP_WORDS, iter_terms, normalize
+from search.engine.readers import Reader
+from search.engine.similar import more_like_this
+from search.text.analysis import iter_terms
+from search.text.words import QUERY_WORD_RE, STOP_WORDS, normalize
 
 SUGGEST_BELOW = 3  # a query with fewer hits than this gets a spelling suggestion
 RELATED_TERMS = 30  # distinctive terms of an article that find its relatives
@@ -32,7 +32,24 @@ def fix_homoglyphs(word: str) -> str:
     return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
 
 
-def _better_word(reader, word: str) -> str | None:
+def _edit_distance(seq1: str, seq2: str, limit: int) -> int:
+    """Return the Levenshtein distance of two words, or limit + 1 once it is surely larger
+    (Whoosh's whoosh.support.levenshtein, row by row)."""
+    thisrow = list(range(1, len(seq2) + 1)) + [0]
+    for x in range(len(seq1)):
+        # The leftmost column sits at the end of the row: index -1 reads it.
+        oneago, thisrow = thisrow, [0] * len(seq2) + [x + 1]
+        for y in range(len(seq2)):
+            delcost = oneago[y] + 1
+            addcost = thisrow[y - 1] + 1
+            subcost = oneago[y - 1] + (seq1[x] != seq2[y])
+            thisrow[y] = min(delcost, addcost, subcost)
+        if limit and x > limit and min(thisrow) > limit:
+            return limit + 1
+    return thisrow[len(seq2) - 1]
+
+
+def _better_word(reader: Reader, word: str) -> str | None:
     """Return a more frequent indexed word form close to word, or None."""
     low = normalize(word)
     exact = "=" + low
@@ -47,11 +64,10 @@ def _better_word(reader, word: str) -> str | None:
     # the more frequent Азербайджана. Candidates share the first two letters (typos there
     # are rare) and a near length, which skips most of the vocabulary cheaply.
     best, best_key = None, (maxdist + 1, 0)
-    for raw in reader.expand_prefix("body", exact[:SUGGEST_PREFIX]):
-        candidate = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    for candidate in reader.words_starting("body", exact[:SUGGEST_PREFIX]):
         if abs(len(candidate) - len(exact)) > maxdist:
             continue
-        distance = levenshtein(candidate, exact, maxdist + 1)
+        distance = _edit_distance(candidate, exact, maxdist + 1)
         if distance > maxdist:
             continue
         df = reader.doc_frequency("body", candidate)
@@ -60,9 +76,8 @@ def _better_word(reader, word: str) -> str | None:
     return best
 
 
-def suggest(searcher, text: str) -> str | None:
+def suggest(reader: Reader, text: str) -> str | None:
     """Return the query with misspelled words replaced by close indexed words, or None."""
-    reader = searcher.reader()
     out, cursor, changed = [], 0, False
     for match in QUERY_WORD_RE.finditer(text):
         word = match.group()
@@ -99,11 +114,10 @@ def _profile(title: str, body: str) -> tuple[Counter, dict[str, str]]:
     return counts, surface
 
 
-def related(searcher, docnum: int, limit: int = 5) -> list[dict]:
+def related(reader: Reader, docnum: int, limit: int = 5) -> list[dict]:
     """Return the articles most like one article, each with the words they share."""
-    stored = searcher.stored_fields(docnum)
+    stored = reader.stored_fields(docnum)
     counts, surface = _profile(stored.get("title", ""), stored.get("body", ""))
-    reader = searcher.reader()
     n = max(reader.doc_count(), 1)
     weights = {}
     for term, count in counts.items():
@@ -115,13 +129,9 @@ def related(searcher, docnum: int, limit: int = 5) -> list[dict]:
     top = sorted(weights, key=lambda t: -weights[t])[:RELATED_TERMS]
     if not top:
         return []
-    like = query.Or([query.Term("body", term, boost=weights[term]) for term in top])
-    results = searcher.search(
-        like, limit=limit + 1, mask=query.Term("id", stored["id"]), terms=True
-    )
     out = []
-    for hit in results[:limit]:
-        shared = {text.decode("utf-8") for field, text in hit.matched_terms() if field == "body"}
+    for hit in more_like_this(reader.searcher, {t: weights[t] for t in top}, stored["id"], limit):
+        shared = hit.shared
         why = []
         for term in sorted(shared & set(top), key=lambda t: -weights[t]):
             word = surface[term]
@@ -129,10 +139,10 @@ def related(searcher, docnum: int, limit: int = 5) -> list[dict]:
                 why.append(word)
         out.append(
             {
-                "id": hit["id"],
-                "title": hit.get("title", ""),
-                "score": round(float(hit.score), 4),
-                "lang": hit.get("lang", ""),
+                "id": hit.stored["id"],
+                "title": hit.stored.get("title", ""),
+                "score": round(hit.score, 4),
+                "lang": hit.stored.get("lang", ""),
                 "why": why[:RELATED_WHY],
             }
         )
@@ -140,7 +150,7 @@ def related(searcher, docnum: int, limit: int = 5) -> list[dict]:
 
 
 def list_stories(
-    searcher,
+    reader: Reader,
     groups: dict[str, str],
     since: str | None,
     until: str | None,
@@ -151,10 +161,9 @@ def list_stories(
     Stories are chosen from the id and date columns; stored records are read only for the
     articles of the stories listed.
     """
-    reader = searcher.reader()
-    ids, dates = reader.column_reader("id"), reader.column_reader("date")
+    ids, dates = reader.column("id"), reader.column("date")
     members: dict[str, list[int]] = {}
-    for docnum in reader.all_doc_ids():
+    for docnum in reader.doc_numbers():
         story = groups.get(ids[docnum])
         if story is not None:
             members.setdefault(story, []).append(docnum)
@@ -169,7 +178,7 @@ def list_stories(
     for story, docnums, days in chosen[:limit]:
         articles = []
         for docnum in docnums:
-            stored = searcher.stored_fields(docnum)
+            stored = reader.stored_fields(docnum)
             articles.append(
                 {
                     "id": stored["id"],

@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from search.service import MAX_LIMIT, MAX_PAGE, Engine, Hit, SearchRequest
+from search.model import Hit, SearchRequest
+from search.service import MAX_LIMIT, MAX_PAGE, Engine
 
 COLUMNS = ("id", "title", "source", "date", "url", "lang", "score", "snippet")
 FORMATS = ("csv", "jsonl")

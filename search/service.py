@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
-from whoosh import qparser, query, scoring
 
 from search.discover import SUGGEST_BELOW, list_stories, related, suggest
+from search.engine.arrays import IndexArrays
+from search.engine.parse import WEIGHTING, count_matches, parse_syntax, query_terms, source_names
 from search.engine.readers import Reader, Readers
-from search.engine.scoring import IndexArrays, check_wildcards, evaluate, time_budget
+from search.engine.scoring import check_wildcards, time_budget
 from search.errors import DocumentNotFoundError, NoSearchableWordsError, QueryError, UsageError
-from search.expansion import TEXT_FIELDS, expand, quote_glossary_phrases, with_word_forms
-from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
-from search.soft_and import SOFT_AND_BELOW, partial_matches
+from search.model import ResultPage, SearchRequest
+from search.pipeline import (
+    empty_page,
+    evaluate_request,
+    group_stories,
+    metadata,
+    page,
+    snippets,
+)
+from search.query.expansion import TEXT_FIELDS
+from search.query.parse import filter_query, parse_query
+from search.snippets import mark_all, match_spans
 from search.store import read_meta, verify
-from search.stories import GROUPS_FILE, load_groups
-from search.text.analysis import query_name_keys
-from search.text.entities import entity_table
-from search.text.glossary import load_glossary
+from search.story_files import GROUPS_FILE, load_groups
 from search.text.safe import strip_controls
-from search.timeline import MatchedSet, histogram
 
 MAX_QUERY_CHARS = 1000  # longer input is almost certainly pasted text, not a query
 MAX_LIMIT = 100  # hits per page
@@ -32,88 +37,6 @@ MAX_PAGE = 1000
 SEARCH_BUDGET_SECONDS = 10.0  # a search still running after this is stopped with a message
 SORTS = ("relevance", "date")
 LANGS = ("ru", "en")
-FACETS = {"lang": "lang", "source": "source_name", "year": "year"}
-WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
-STOP_WORDS_NOTICE = (
-    "the query has no searchable words: words such as «the», «which», «и», «после» are not indexed"
-)
-
-
-@dataclass
-class Hit:
-    id: str
-    title: str
-    source: str | None
-    date: str | None
-    url: str | None
-    lang: str
-    score: float
-    snippet: str  # HTML: escaped text, matched words in <mark>
-    title_html: str = ""  # the title as HTML with matched words marked (web only)
-    also: list[dict] = field(default_factory=list)  # same story elsewhere: id, source, date, lang
-    partial: bool = False  # matches every word of the query but one (search.soft_and)
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("title_html")
-        return data
-
-
-@dataclass
-class ResultPage:
-    query: str
-    total: int
-    page: int
-    limit: int
-    results: list[Hit]
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    took_ms: float = 0.0
-    suggestion: str | None = None  # a respelled query that finds more, when this finds little
-    articles: int = 0  # matching articles; total counts stories when they are grouped
-    stories: int | None = None  # stories the articles make (None: not grouped)
-    notice: str | None = None  # why nothing was searched (a query of stop words only)
-    matched: MatchedSet | None = field(default=None, repr=False)  # every match (search.timeline)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.limit))
-
-    def to_dict(self) -> dict:
-        """Return the JSON shape of ``defsearch search --json`` and ``/api/search``."""
-        return {
-            "query": self.query,
-            "total": self.total,
-            "articles": self.articles,
-            "stories": self.stories,
-            "page": self.page,
-            "limit": self.limit,
-            "pages": self.pages,
-            "results": [hit.to_dict() for hit in self.results],
-            "suggestion": self.suggestion,
-            "notice": self.notice,
-            "histogram": histogram(self.matched.days) if self.matched is not None else [],
-            "facets": {
-                name: [{"value": value, "count": count} for value, count in values]
-                for name, values in self.facets.items()
-            },
-        }
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """A validated search: build it with :func:`make_request`."""
-
-    query: str
-    limit: int = 10
-    page: int = 1
-    lang: str | None = None
-    source: str | None = None
-    since: str | None = None
-    until: str | None = None
-    sort: str = "relevance"
-    exact: bool = False  # no name-key matching: only the words as analyzed
-    both_languages: bool = False  # expand terms into the other language via the glossary
-    group: bool = True  # fold reports of one story into the best-ranked one
 
 
 def _parse_day(value: str | None, name: str) -> str | None:
@@ -185,49 +108,6 @@ def _flag(value) -> bool:
     return bool(value)
 
 
-def _metadata(stored: dict, *names: str) -> dict:
-    """Return the named metadata of a stored record, empty values as None (lang as "")."""
-    out = {}
-    for name in names:
-        value = stored.get(name)
-        out[name] = value or ("" if name == "lang" else None)
-    return out
-
-
-def _relevance(score) -> float:
-    return round(float(score or 0.0), 4)
-
-
-def _positive_leaves(node):
-    """Yield the leaf queries that must match (not those under NOT)."""
-    if isinstance(node, query.Not):
-        return
-    if isinstance(node, query.AndNot):
-        yield from _positive_leaves(node.a)
-    elif node.is_leaf():
-        yield node
-    else:
-        for child in node.children():
-            yield from _positive_leaves(child)
-
-
-def _order(arrays: IndexArrays, docnums: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
-    """Return docnums best first, or newest first (then best) for the date sort."""
-    if sort == "date":
-        _, days = arrays.codes("date")
-        return docnums[np.lexsort((-scores[docnums], -days[docnums]))]
-    return docnums[np.argsort(-scores[docnums], kind="stable")]  # ties: index order
-
-
-def _parser(schema) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
-    # "-" excludes a word only at the start of it: ADEX-2016 and S-400 stay whole.
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
-    # Fuzzy "~" and "every" "*:*" syntax only surprise people typing designations.
-    parser.remove_plugin_class(qparser.FuzzyTermPlugin)
-    return parser
-
-
 class Engine:
     """Searches one index folder; each request holds one reader of the live generation
     (search.engine.readers), so a search sees one state of the index from start to end."""
@@ -252,12 +132,12 @@ class Engine:
         """Open the index and return its document count (raises if it is unusable)."""
         with self._reading() as reader:
             verify(self.index_dir, reader.generation, read_meta(reader.generation))
-            return reader.searcher.doc_count()
+            return reader.doc_count()
 
     # -- searching -------------------------------------------------------------------------
 
-    def _searcher(self):
-        """Return this thread's searcher of the live generation."""
+    def searcher(self):
+        """Return this thread's searcher of the live generation (to compare with Whoosh)."""
         with self._reading() as reader:
             return reader.searcher
 
@@ -266,43 +146,15 @@ class Engine:
         with self._reading() as reader:
             return reader.searcher, self._parse(reader, text, exact, both_languages)
 
-    def _parse(self, reader: Reader, text: str, exact: bool, both_languages: bool):
-        if "parser" not in reader.cache:
-            reader.cache["parser"] = _parser(reader.searcher.schema)
-        glossary = load_glossary() if both_languages else None
-        phrases = {} if exact else entity_table().phrases
-        if glossary or phrases:
-            text = quote_glossary_phrases(text, {**phrases, **(glossary or {})})
-        try:
-            parsed = reader.cache["parser"].parse(text)
-        except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
-            raise QueryError(f"cannot parse the query: {exc}") from None
-        if parsed is query.NullQuery or not list(parsed.leaves()):
-            raise NoSearchableWordsError(STOP_WORDS_NOTICE)
-        parsed = with_word_forms(parsed)
+    @staticmethod
+    def _parse(reader: Reader, text: str, exact: bool, both_languages: bool):
+        parsed = parse_query(text, exact, both_languages, lambda t: parse_syntax(reader, t))
         check_wildcards(parsed, reader.searcher.reader())
-        if not exact or glossary:
-            keys = {} if exact else query_name_keys(text)
-            parsed = expand(parsed, names=not exact, glossary=glossary, keys=keys)
         return parsed
 
-    def _filter(self, searcher, request: SearchRequest):
-        parts = []
-        if request.lang:
-            parts.append(query.Term("lang", request.lang))
-        if request.source:
-            wanted = request.source.casefold()
-            names = [
-                name
-                for name in searcher.lexicon("source_name")
-                if name.decode("utf-8").casefold() == wanted
-            ]
-            parts.append(query.Or([query.Term("source_name", n.decode("utf-8")) for n in names]))
-        if request.since or request.until:
-            parts.append(
-                query.TermRange("date", request.since or "0000", (request.until or "9999") + "~")
-            )
-        return query.And(parts) if parts else None
+    @staticmethod
+    def _filter(searcher, request: SearchRequest):
+        return filter_query(request, source_names(searcher))
 
     def search(self, request: SearchRequest) -> ResultPage:
         """Run a search and return one page of hits with snippets and facets."""
@@ -315,88 +167,21 @@ class Engine:
         try:
             parsed = self._parse(reader, request.query, request.exact, request.both_languages)
         except NoSearchableWordsError as exc:
-            nothing = {name: [] for name in FACETS}
-            return ResultPage(
-                request.query, 0, request.page, request.limit, [], nothing, notice=str(exc)
-            )
+            return empty_page(request, str(exc))
         arrays = self._arrays(reader)
-        # Every match is scored at once over arrays (search.engine.scoring): the count, the facets
-        # and the story grouping all need every match, not only the shown page.
-        mask, scores = evaluate(parsed, arrays)
-        allowed = arrays.live.copy()
         wanted = self._filter(searcher, request)
-        if wanted is not None:
-            allowed &= evaluate(wanted, arrays)[0]
-        mask &= allowed
-        docnums = np.flatnonzero(mask)
-        partial = docnums[:0]
-        if len(docnums) < SOFT_AND_BELOW:
-            # Few articles match every word: those matching all but one follow (soft AND).
-            soft = partial_matches(parsed, arrays, mask, '"' in request.query)
-            scores = np.where(soft.mask, soft.scores, scores)
-            partial = soft.ranked(allowed)
-            if request.sort == "date":
-                partial = _order(arrays, partial, scores, request.sort)
-        ranked = np.concatenate([_order(arrays, docnums, scores, request.sort), partial])
-        leaders, folded_of = self._group(reader, arrays, ranked, request.group)
-        terms = self._query_terms(searcher, parsed)
+        matches = evaluate_request(parsed, wanted, arrays, request)
+        codes = self._story_codes(reader, arrays) if request.group else None
+        groups = group_stories(matches.ranked, codes)
         first = (request.page - 1) * request.limit
-        partial_set = set(partial.tolist())
-        hits = []
-        for docnum in leaders[first : first + request.limit].tolist():
-            built = self._hit(searcher, docnum, scores[docnum], terms)
-            built.also = [self._also(searcher, other) for other in folded_of(docnum)]
-            built.partial = docnum in partial_set
-            hits.append(built)
+        shown = groups.leaders[first : first + request.limit].tolist()
+        terms = query_terms(searcher, parsed)
+        hits = snippets(reader.stored_fields, shown, matches, groups, terms)
         suggestion = None
-        if len(docnums) < SUGGEST_BELOW:
-            suggestion = self._suggestion(reader, request, len(docnums))
-        return ResultPage(
-            query=request.query,
-            total=len(leaders),
-            page=request.page,
-            limit=request.limit,
-            results=hits,
-            facets=self._facets(arrays, ranked),
-            took_ms=(time.perf_counter() - started) * 1000,
-            suggestion=suggestion,
-            articles=len(ranked),
-            stories=len(leaders) if request.group else None,
-            matched=MatchedSet.of(arrays, ranked),
-        )
-
-    def _group(self, reader: Reader, arrays: IndexArrays, ranked: np.ndarray, group: bool):
-        """Return the best-ranked docnum of each story, and a function listing the rest."""
-        if not group:
-            return ranked, lambda docnum: []
-        codes = self._story_codes(reader, arrays)
-        story = codes[ranked]
-        grouped = np.flatnonzero(story >= 0)
-        _, first = np.unique(story[grouped], return_index=True)
-        leading = story < 0
-        leading[grouped[first]] = True
-
-        def folded_of(docnum: int) -> list[int]:
-            code = codes[docnum]
-            if code < 0:
-                return []
-            return ranked[(story == code) & ~leading].tolist()
-
-        return ranked[leading], folded_of
-
-    @staticmethod
-    def _also(searcher, docnum: int) -> dict:
-        return _metadata(searcher.stored_fields(docnum), "id", "source", "date", "lang")
-
-    @staticmethod
-    def _facets(arrays: IndexArrays, docnums: np.ndarray) -> dict[str, list[tuple[str, int]]]:
-        """Count the matching articles per language, source and year."""
-        facets = {}
-        for name, fieldname in FACETS.items():
-            pairs = [(v, n) for v, n in arrays.counts(fieldname, docnums) if v]
-            facets[name] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
-        facets["year"].sort(key=lambda kv: kv[0], reverse=True)
-        return facets
+        if matches.full < SUGGEST_BELOW:
+            suggestion = self._suggestion(reader, request, matches.full)
+        took_ms = (time.perf_counter() - started) * 1000
+        return page(request, arrays, matches, groups, hits, took_ms, suggestion)
 
     @staticmethod
     def _arrays(reader: Reader) -> IndexArrays:
@@ -433,58 +218,29 @@ class Engine:
 
     def _suggestion(self, reader: Reader, request: SearchRequest, total: int) -> str | None:
         searcher = reader.searcher
-        better = suggest(searcher, request.query)
+        better = suggest(reader, request.query)
         if not better:
             return None
         try:
             parsed = self._parse(reader, better, request.exact, request.both_languages)
         except QueryError:
             return None
-        found = searcher.search(parsed, limit=1, filter=self._filter(searcher, request))
-        return better if len(found) > total else None
+        found = count_matches(searcher, parsed, self._filter(searcher, request))
+        return better if found > total else None
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
         """Return the articles most like one article, with the words they share."""
         with self._reading() as reader:
-            searcher = reader.searcher
-            docnum = searcher.document_number(id=doc_id)
+            docnum = reader.document_number(doc_id)
             if docnum is None:
                 raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
-            return related(searcher, docnum, limit)
+            return related(reader, docnum, limit)
 
     def stories(self, since: str | None = None, until: str | None = None, limit: int = 20):
         """Return the largest story groups of a period, with their outlets and dates."""
         since, until = _parse_day(since, "since"), _parse_day(until, "until")
         with self._reading() as reader:
-            return list_stories(reader.searcher, self._stories(reader), since, until, limit)
-
-    def _query_terms(self, searcher, parsed) -> dict[str, set[str]]:
-        """Return the terms to highlight per text field, wildcards expanded, negations left out."""
-        # Not Query.existing_terms(): in Whoosh 2.7.5 it drops every field but the first.
-        reader = searcher.reader()
-        out: dict[str, set[str]] = {name: set() for name in TEXT_FIELDS}
-        for leaf in _positive_leaves(parsed):
-            for fieldname, text in leaf.expanded_terms(reader, phrases=True):
-                if fieldname in out:
-                    term = text.decode("utf-8") if isinstance(text, bytes) else text
-                    if (fieldname, term) in reader:
-                        out[fieldname].add(term)
-        return out
-
-    def _hit(self, searcher, docnum: int, score, terms) -> Hit:
-        stored = searcher.stored_fields(docnum)
-        body = stored.get("body", "")
-        title = stored.get("title", "")
-        searched = terms["title"] | terms["body"]
-        title_spans = number_in_phrase(match_spans(title, terms["title"]), searched)
-        body_spans = number_in_phrase(match_spans(body, terms["body"]), searched)
-        return Hit(
-            **_metadata(stored, "id", "source", "date", "url", "lang"),
-            title=title,
-            score=_relevance(score),
-            snippet=hit_snippet(title, body, title_spans, body_spans),
-            title_html=mark_all(title, title_spans),
-        )
+            return list_stories(reader, self._stories(reader), since, until, limit)
 
     # -- documents and stats ---------------------------------------------------------------
 
@@ -497,25 +253,24 @@ class Engine:
             return self._document(reader, doc_id, highlight, with_related)
 
     def _document(self, reader: Reader, doc_id: str, highlight, with_related: bool) -> dict:
-        searcher = reader.searcher
-        docnum = searcher.document_number(id=doc_id)
+        docnum = reader.document_number(doc_id)
         if docnum is None:
             raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
-        stored = searcher.stored_fields(docnum)
+        stored = reader.stored_fields(docnum)
         record = {
             "id": stored["id"],
             "title": stored.get("title", ""),
-            **_metadata(stored, "source", "date", "url", "lang"),
+            **metadata(stored, "source", "date", "url", "lang"),
             "path": stored.get("path", ""),
             "body": stored.get("body", ""),
             "provenance": stored.get("provenance") or {},
         }
         if with_related:
-            record["related"] = related(searcher, docnum)
+            record["related"] = related(reader, docnum)
         if highlight:
             terms = {name: set() for name in TEXT_FIELDS}
             try:
-                terms = self._query_terms(searcher, self._parse(reader, highlight, False, False))
+                terms = query_terms(reader.searcher, self._parse(reader, highlight, False, False))
             except QueryError:
                 pass
             for name in TEXT_FIELDS:
@@ -531,7 +286,7 @@ class Engine:
             arrays = self._arrays(reader)
             langs = dict(arrays.counts("lang", arrays.live))
             outlets = arrays.counts("source_name", arrays.live)
-            documents = reader.searcher.doc_count()
+            documents = reader.doc_count()
         sources = {outlet or "(unknown)": n for outlet, n in outlets}
         size = sum(p.stat().st_size for p in generation.iterdir() if p.is_file())
         return {

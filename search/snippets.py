@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 
-from search.text.analysis import CHARACTER_FOLDS, WORD_RE, word_terms
+from search.text.analysis import word_terms
 from search.text.entities import key_prefixes, phrase_words
 from search.text.names import key_initials
+from search.text.words import CHARACTER_FOLDS, WORD_RE
 
 FRAGMENT_CHARS = 220  # longest fragment, matches included
 CONTEXT_CHARS = 70  # text kept on each side of a match
@@ -204,7 +205,7 @@ def _name_hints(initials: frozenset[str]) -> re.Pattern | None:
 
 def _candidates(text: str, prefixes: set[str], names: re.Pattern | None) -> list[int]:
     """Return, in order, the indexes where a word that may match starts or is hit inside."""
-    # Folded like search.text.analysis.normalize, keeping every character in place (and
+    # Folded like search.text.words.normalize, keeping every character in place (and
     # str.replace, unlike str.translate, runs at memchr speed).
     folded = text.lower()
     for source, target in CHARACTER_FOLDS.items():

@@ -9,8 +9,8 @@ the scores of the words they match), and marked as partial matches. Each word we
 inverse document frequency: an article missing only a common word (a first name) covers
 most of the query, one missing the rare word (the surname) too little to be listed.
 
-A word the user forces stays required: ``+word`` (Whoosh's ``AndMaybe``: the other words
-are optional already) and a quoted phrase. A ``-word`` still excludes.
+A word the user forces stays required: ``+word`` (an ``AndMaybe``: the other words are
+optional already) and a quoted phrase. A ``-word`` still excludes.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh import query
 
-from search.engine.scoring import IndexArrays, evaluate
+from search.engine.arrays import IndexArrays
+from search.engine.scoring import evaluate
+from search.query.tree import And, AndNot, Phrase, Query, children
 
 SOFT_AND_BELOW = 10  # fewer full matches than this: partial matches follow
 MIN_WORDS = 2  # a query of one word has no "all but one"
@@ -29,17 +30,17 @@ MIN_WORDS = 2  # a query of one word has no "all but one"
 MIN_COVERAGE = 0.4
 
 
-def _peel_negations(node):
+def _peel_negations(node: Query) -> tuple[Query, list[Query]]:
     """Return the positive core of a query and the nodes it excludes (``-word``)."""
     excluded = []
-    while isinstance(node, query.AndNot):
-        excluded.append(node.b)
-        node = node.a
+    while isinstance(node, AndNot):
+        excluded.append(node.negative)
+        node = node.positive
     return node, excluded
 
 
-def _has_phrase(node) -> bool:
-    return isinstance(node, query.Phrase) or any(_has_phrase(c) for c in node.children())
+def _has_phrase(node: Query) -> bool:
+    return isinstance(node, Phrase) or any(_has_phrase(c) for c in children(node))
 
 
 @dataclass
@@ -56,7 +57,9 @@ class PartialMatches:
         return docnums[np.lexsort((-self.scores[docnums], -self.coverage[docnums]))]
 
 
-def partial_matches(parsed, arrays: IndexArrays, full: np.ndarray, quoted: bool) -> PartialMatches:
+def partial_matches(
+    parsed: Query, arrays: IndexArrays, full: np.ndarray, quoted: bool
+) -> PartialMatches:
     """Return the articles matching every word of the query but one.
 
     ``full`` is the mask of the articles matching the whole query (left out here);
@@ -66,9 +69,9 @@ def partial_matches(parsed, arrays: IndexArrays, full: np.ndarray, quoted: bool)
     mask = np.zeros(arrays.size, dtype=bool)
     scores = np.zeros(arrays.size)
     none = PartialMatches(mask, scores, np.zeros(arrays.size))
-    if not isinstance(core, query.And) or len(core.subqueries) < MIN_WORDS:
+    if not isinstance(core, And) or len(core.children) < MIN_WORDS:
         return none
-    words = core.subqueries
+    words = core.children
     forced = [quoted and _has_phrase(word) for word in words]
     if all(forced):
         return none

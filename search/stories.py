@@ -23,31 +23,27 @@ Keys are weighted by rarity (idf), so «Russia» and «military» count little a
 keys, which is exact and fast; MinHash/LSH was not needed at this scale and misses the
 cross-language pairs, which share only a handful of keys.
 
-The groups are computed after every sync and stored beside the index (``groups.json``), so
-grouping search results costs one dictionary lookup per hit.
+The groups are computed after every sync and stored beside the index (search.story_files),
+so grouping search results costs one dictionary lookup per hit.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import math
 import re
-import zipfile
 from array import array
 from collections import defaultdict
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from search.store import read_file, write_file
-from search.text.analysis import iter_terms, key_is_entity
+from search.text.analysis import iter_terms
 from search.text.entities import is_place
 from search.text.glossary import load_glossary
+from search.text.name_keys import key_is_entity
 
 LEAD_CHARS = 700  # headline plus about the first paragraph: where a story's facts are
 STORY_DAYS = 3  # reports of one event appear within a few days
@@ -59,9 +55,6 @@ SAME_LANG_NEUTRAL_MIN = 0.3  # same language, worded apart: weighted Jaccard of 
 MIN_SHARED_KEYS = 3  # fewer shared rare keys than this is never one story
 MAX_KEY_DF_SHARE = 0.05  # keys in more than this share of articles do not make candidates
 MIN_KEY_DF_CAP = 20  # ... but never fewer than this many articles
-KEYS_FILE = "story-keys.npz"
-MAX_KEYS_BYTES = 2 * 1024**3  # larger is not a file a sync wrote
-GROUPS_FILE = "groups.json"
 _SENTENCE_END = re.compile(r"(^|[.!?…:\n]\s*|[«\"“„(\-–—]\s*)$")
 
 
@@ -365,53 +358,3 @@ def _same_story(a: StoryDoc, b: StoryDoc, keys: StoryKeys) -> bool:
         return weight / (weight_a + weight_b - weight) >= SAME_LANG_NEUTRAL_MIN
     smaller = min(weight_a, weight_b)
     return smaller > 0 and weight / smaller >= CROSS_LANG_MIN
-
-
-# -- storage beside the index ------------------------------------------------------------
-
-
-def _write_json(path: Path, data) -> None:
-    write_file(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-
-
-def load_keys(generation: Path) -> StoryKeys:
-    """Return the story keys of every indexed article.
-
-    Stored as arrays and JSON text, never as a pickle (loading a pickle runs code). Keys
-    that are missing, damaged or in a layout this version does not know come back empty:
-    the sync then recomputes them from the index.
-    """
-    try:
-        data = read_file(generation / KEYS_FILE, MAX_KEYS_BYTES)
-        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-            text = json.loads(stored["text"].tobytes().decode("utf-8"))
-            numbers, ends = stored["keys"], stored["ends"]
-        return StoryKeys.from_columns(text, numbers, ends)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError,
-            zipfile.BadZipFile):  # fmt: skip
-        return StoryKeys()
-
-
-def save_stories(generation: Path, keys: StoryKeys, changed: set[str] | None) -> None:
-    """Store the story keys and the groups computed from them beside the index.
-
-    ``changed`` lists the ids that changed since the stored groups; None regroups all.
-    """
-    text, numbers, ends = keys.columns()
-    buffer = io.BytesIO()
-    np.savez(
-        buffer,
-        text=np.frombuffer(json.dumps(text, ensure_ascii=False).encode("utf-8"), np.uint8),
-        keys=numbers,
-        ends=ends,
-    )
-    write_file(generation / KEYS_FILE, buffer.getvalue())
-    previous = load_groups(generation) if changed is not None else None
-    _write_json(generation / GROUPS_FILE, group_stories(keys, previous, changed))
-
-
-def load_groups(generation: Path) -> dict[str, str]:
-    try:
-        return json.loads((generation / GROUPS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}

@@ -11,75 +11,29 @@ kernel drops it when the owner dies, and forked worker processes never hold it.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from search import config, store
-from search.engine.codec import DefsearchCodec
-from search.engine.columns import iter_text_columns
-from search.engine.schema import SCHEMA_VERSION, build_schema
+from search.changes import IndexedFile, find_changes, indexed_files
+from search.engine.index import create_generation, open_dir, open_writer
+from search.engine.schema import SCHEMA_VERSION
 from search.errors import (
     DocumentError,
-    IndexMissingError,
     IndexUnusableError,
-    IndexVersionError,
     StopRequested,
 )
-from search.ingest.kinds import container_of
-from search.ingest.read import NewsDocument, fingerprint, read_documents
-from search.ingest.walk import ArticleFile, SkippedPath, display_path, iter_article_files
-from search.stories import StoryKeys, load_keys, save_stories, story_keys
+from search.ingest.read import read_documents
+from search.ingest.walk import display_path
+from search.model import NewsDocument, SyncReport
+from search.stories import StoryKeys, story_keys
+from search.story_files import load_keys, save_stories
 
-PARALLEL_MIN_DOCS = 2000  # below this, starting worker processes costs more than it saves
-MAX_PROCS = 4  # worker processes for large jobs (each loads its own dictionaries)
-WRITER_MEMORY_MB = 128  # Whoosh's in-memory pool per writer before it spills a sorted run to disk
 current_generation = store.current_generation
 read_meta = store.read_meta
-
-
-@dataclass
-class SyncReport:
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    failed: list[dict] = field(default_factory=list)  # [{"path": ..., "error": ...}]
-    watches: dict[str, int] = field(default_factory=dict)  # saved search -> new matches
-    # id -> fingerprint of every article this sync (re)indexed: what saved searches check.
-    written: dict[str, str] = field(default_factory=dict, repr=False)
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        del data["written"]
-        return data
-
-
-def open_whoosh_index(index_dir: Path, generation: Path | None = None):
-    """Open a generation (the live one by default) for reading; raise a clear error when it
-    is missing, of another schema, or damaged."""
-    from whoosh import index as whoosh_index
-
-    generation = generation or store.current_generation(index_dir)
-    if generation is None:
-        raise IndexMissingError(f"no index in {index_dir}; build one with: defsearch index")
-    meta = store.read_meta(generation)
-    version = meta.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise IndexVersionError(
-            f"index in {index_dir} was built by another version of defsearch "
-            f"(schema {version}, need {SCHEMA_VERSION}); run: defsearch index --rebuild"
-        )
-    store.verify(index_dir, generation, meta)
-    try:
-        return whoosh_index.open_dir(str(generation))
-    except Exception as exc:  # Whoosh raises many kinds on a damaged folder
-        raise store.damaged(index_dir, exc.__class__.__name__) from None
 
 
 # -- sync --------------------------------------------------------------------------------
@@ -100,49 +54,6 @@ def _record_fields(doc: NewsDocument) -> dict:
         "hash": doc.hash,
         "provenance": doc.provenance,
     }
-
-
-class IndexedFile(NamedTuple):
-    hash: str  # fingerprint() of the article and its sidecar
-    stat: str  # _stat_signature() when it was indexed
-    docnum: int  # its Whoosh document number until the sync's final, merging commit
-
-
-def _indexed_files(ix) -> dict[str, IndexedFile]:
-    """Return id -> IndexedFile of every indexed article, from the index's columns."""
-    columns = iter_text_columns(ix, ("id", "hash", "stat"))
-    return {doc_id: IndexedFile(digest, stat, docnum) for docnum, (doc_id, digest, stat) in columns}
-
-
-def _stat_signature(article: ArticleFile) -> str:
-    """Size and modification time of an article and its sidecar: unchanged means unread."""
-    parts = []
-    for entry in (article.entry, article.sidecar):
-        try:
-            st = entry.stat() if entry is not None else None
-        except FileNotFoundError:  # removed since its folder was listed
-            st = None
-        parts.append("-" if st is None else f"{st.st_size}:{st.st_mtime_ns}")
-    return "/".join(parts)
-
-
-def _writer(ix, documents: int):
-    """Return a Whoosh writer: one process for small jobs, one per core for large ones.
-
-    Segments are written as separate files, not one compound file: Whoosh opens a compound
-    segment by copying each of its parts into memory (a BytesIO over the mmap), which cost
-    0.3 s and 650 MB for a one-shot search of 20,000 articles; separate files are read in
-    place (one-shot search RSS 58 MB).
-    """
-    procs = min(os.cpu_count() or 1, MAX_PROCS)
-    if documents >= PARALLEL_MIN_DOCS and procs > 1:
-        from search.engine.workers import ParallelWriter
-
-        # Each worker analyzes and writes its own segment; the analyzer pickles cleanly.
-        return ParallelWriter(
-            ix, procs=procs, limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec()
-        )
-    return ix.writer(limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec())
 
 
 # Set by request_stop() (the CLI's signal handlers): a sync checks it between documents, so
@@ -208,7 +119,7 @@ def _sync(
         store.remove_unused_generations(index_dir, searchable, recorded)
         live, indexed, stories = _open_live(index_dir, rebuild, notify)
         report = SyncReport()
-        todo, removed, members = _scan(corpus, indexed, report)
+        todo, removed, members = find_changes(corpus, indexed, report)
         sync = _Writing(index_dir, corpus, recorded, live, stories, progress)
         sync.members = members
         sync.apply(indexed, todo, removed, report)
@@ -226,8 +137,6 @@ def _sync(
 def _open_live(index_dir: Path, rebuild: bool, notify):
     """Return the live generation to sync (None: build afresh), its indexed files and story
     keys. An index of another schema or a damaged one is rebuilt, saying so."""
-    from whoosh import index as whoosh_index
-
     try:
         live = store.current_generation(index_dir)
         if live is None or rebuild:
@@ -237,9 +146,9 @@ def _open_live(index_dir: Path, rebuild: bool, notify):
             _tell(notify, "index was built by another version of defsearch: rebuilding")
             return None, {}, StoryKeys()
         store.verify(index_dir, live, meta)
-        ix = whoosh_index.open_dir(str(live))
+        ix = open_dir(live)
         try:
-            indexed = _indexed_files(ix)
+            indexed = indexed_files(ix)
         finally:
             ix.close()
     except IndexUnusableError as exc:
@@ -301,17 +210,15 @@ class _Writing:
                 return
 
     def _batch(self, indexed, chunk, removed, report, fresh, final, advance) -> None:
-        from whoosh import index as whoosh_index
-
         if fresh:
             target = store.new_generation(self.index_dir, self.recorded)
         else:
             target = store.fork_generation(self.index_dir, self.live, self.recorded)
         try:
             if fresh:
-                ix = whoosh_index.create_in(str(target), build_schema())
+                ix = create_generation(target)
             else:
-                ix = whoosh_index.open_dir(str(target))
+                ix = open_dir(target)
             try:
                 self._write(ix, indexed, chunk, removed, report, fresh, final, advance)
                 self._finish(target, final, self.written | self.removed, ix)
@@ -324,7 +231,7 @@ class _Writing:
         self.live = target
 
     def _write(self, ix, indexed, chunk, removed, report, fresh, final, advance) -> None:
-        writer = _writer(ix, len(chunk))
+        writer = open_writer(ix, len(chunk))
         try:
             for doc_id in removed:
                 writer.delete_document(indexed[doc_id].docnum)
@@ -389,11 +296,9 @@ class _Writing:
     def _finish(self, generation: Path, final: bool, changed: set[str], ix=None) -> None:
         """Complete a generation before it goes live: story groups (on the last batch) and
         the metadata with every file's size."""
-        from whoosh import index as whoosh_index
-
         if final:
             own = ix is None
-            ix = ix or whoosh_index.open_dir(str(generation))
+            ix = ix or open_dir(generation)
             try:
                 ids = self.ids | self.written
                 changed = changed | _complete_stories(ix, self.stories, ids)
@@ -410,66 +315,6 @@ class _Writing:
                 "files": store.file_sizes(generation),
             },
         )
-
-
-def _scan(corpus: Path, indexed: dict[str, IndexedFile], report: SyncReport):
-    """Return (path, id, stat signature) to (re)index and the ids to delete.
-
-    A file whose size and modification time are as indexed is not read at all; any other
-    is hashed, so a touched but unchanged file is not indexed again. What the walk cannot
-    take is reported in ``failed``; what is indexed of it stays, unless the walk says it
-    must go (a link out of the corpus).
-    """
-    todo = []
-    seen = set()
-    kept_folders: list[str] = []  # id prefixes of folders that could not be listed
-    members: dict[str, list[str]] = {}  # file id -> the ids of the articles inside it
-    for doc_id in indexed:
-        if "#" in doc_id and (container := container_of(doc_id)):
-            members.setdefault(container, []).append(doc_id)
-
-    def skipped(item: SkippedPath) -> None:
-        report.failed.append({"path": item.path, "error": item.error})
-        if item.keep is None:
-            return
-        if item.keep == "" or item.keep.endswith("/"):
-            kept_folders.append(item.keep)
-        else:
-            seen.add(item.keep)
-
-    for article in iter_article_files(corpus, skipped):
-        doc_id = article.id
-        seen.add(doc_id)
-        inside = members.get(doc_id, ())
-        seen.update(inside)  # read again with their file, if it changed
-        known = indexed.get(doc_id) or (indexed[inside[0]] if inside else None)
-        known_hash, known_stat, _ = known or (None, None, None)
-        count = (doc_id in indexed) + len(inside)
-        try:
-            signature = _stat_signature(article)
-            if signature == known_stat:
-                report.unchanged += count
-                continue
-            path = Path(article.path)
-            digest = fingerprint(path)  # refuses a file too large before reading it
-        except DocumentError as exc:
-            report.failed.append({"path": display_path(article.path), "error": str(exc)})
-            continue
-        except OSError as exc:
-            reason = f"cannot read: {(exc.strerror or type(exc).__name__).lower()}"
-            report.failed.append({"path": display_path(article.path), "error": reason})
-            continue
-        if known_hash == digest:
-            report.unchanged += count
-        else:
-            todo.append((path, doc_id, signature))
-    kept = tuple(kept_folders)
-    removed = [
-        doc_id
-        for doc_id in indexed
-        if doc_id not in seen and not (kept and doc_id.startswith(kept))
-    ]
-    return todo, removed, members
 
 
 def _story_record(title, body, date, lang, source) -> dict:

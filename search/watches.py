@@ -33,9 +33,10 @@ from search.errors import (
     UsageError,
 )
 from search.export import snippet_text
-from search.service import Engine, SearchRequest, make_request
+from search.model import SearchRequest
+from search.service import Engine, make_request
 from search.snippets import make_snippet
-from search.stories import load_groups
+from search.story_files import load_groups
 
 BUSY_SECONDS = 30.0  # how long a connection waits for another one's transaction
 NAME_RE = re.compile(r"[^\W_][\w.-]{0,63}")  # letters of any script, digits, . _ -
@@ -379,11 +380,11 @@ def _save_ledger(conn: sqlite3.Connection, fingerprints: dict[str, str]) -> None
 def indexed_fingerprints(index_dir: Path) -> dict[str, str]:
     """Return id -> fingerprint of every article in the live index (empty: no index)."""
     from search.engine.columns import iter_text_columns
-    from search.sync import open_whoosh_index
+    from search.engine.index import open_index
 
     if store.current_generation(index_dir) is None:
         return {}
-    ix = open_whoosh_index(index_dir)
+    ix = open_index(index_dir)
     try:
         return {doc_id: digest for _, (doc_id, digest) in iter_text_columns(ix, ("id", "hash"))}
     finally:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import sys
 
-from search.text.analysis import analyze, normalize, russian_lemmas
+from search.text.analysis import analyze
+from search.text.words import normalize, russian_lemmas
 
 # (sentence, form, lemma in this sentence). Forms the issue names (стали, мира, стороны,
 # мины, войска) and others defense news uses in two senses (суда: суд/судно, полки:

@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from search.engine.schema import BilingualTokenizer
-from search.text.analysis import analyze, english_stem, script_of, terms
+from search.text.analysis import analyze, terms
+from search.text.words import english_stem, script_of
 
 
 def main_terms(text, mode="query"):

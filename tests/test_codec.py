@@ -5,12 +5,12 @@ from __future__ import annotations
 from whoosh.codec.whoosh3 import W3TermInfo
 
 from search.engine.codec import INLINE_POSTINGS
+from search.engine.index import open_index
 from search.service import Engine, make_request
-from search.sync import open_whoosh_index
 
 
 def term_infos(index_dir):
-    reader = open_whoosh_index(index_dir).reader()
+    reader = open_index(index_dir).reader()
     try:
         for leaf, _ in reader.leaf_readers():
             terms = leaf._terms
@@ -64,7 +64,7 @@ def test_positions_are_written_as_whoosh_writes_them():
 
 
 def segment_count(index_dir) -> int:
-    reader = open_whoosh_index(index_dir).reader()
+    reader = open_index(index_dir).reader()
     try:
         return len(list(reader.leaf_readers()))
     finally:
@@ -88,7 +88,7 @@ def test_segments_with_inline_lists_merge(tmp_path):
     before = engine.search(make_request("поставки", group=False)).total
     engine.close()
     # Merging reads every inline list back (ID fields' lists carry no values).
-    open_whoosh_index(index).writer(codec=DefsearchCodec(), compound=False).commit(optimize=True)
+    open_index(index).writer(codec=DefsearchCodec(), compound=False).commit(optimize=True)
     live = store.current_generation(index)  # record the merged files as a sync would
     store.write_meta(live, {**store.read_meta(live), "files": store.file_sizes(live)})
     assert segment_count(index) == 1

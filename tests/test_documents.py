@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from search.errors import DocumentError
 from search.ingest.decode import MAX_BYTES
-from search.ingest.read import NewsDocument, fingerprint, read_document
+from search.ingest.read import fingerprint, read_document
 from search.ingest.sidecar import sidecar_path
 from search.ingest.walk import document_id, iter_article_files, iter_article_paths
+from search.model import NewsDocument
 
 # tmp_path is shared by a test's examples: each one overwrites article.txt, which is fine here.
 FUZZ = settings(

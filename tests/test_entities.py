@@ -3,8 +3,9 @@
 
 import pytest
 
-from search.text.analysis import terms, word_name_keys
+from search.text.analysis import terms
 from search.text.entities import entity_table
+from search.text.name_keys import word_name_keys
 from search.text.names import name_key
 from search.text.renderings import russian_renderings
 

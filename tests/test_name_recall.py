@@ -56,9 +56,11 @@ def test_snippets_mark_every_spelling_a_word_by_word_scan_marks(engine):
     """match_spans looks only at candidate words; it must find what analyzing all would."""
     from measure_names import QUERIES
 
+    from search.engine.parse import query_terms
     from search.snippets import MAX_SPANS, match_spans
-    from search.text.analysis import WORD_RE, word_terms
+    from search.text.analysis import word_terms
     from search.text.entities import phrase_words
+    from search.text.words import WORD_RE
 
     def every_word(text, terms):
         # The words of a place named in several words are marked with it (search.text.entities).
@@ -73,7 +75,7 @@ def test_snippets_mark_every_spelling_a_word_by_word_scan_marks(engine):
     compared = 0
     for query, _ in QUERIES:
         searcher, parsed = engine.parse(query)
-        terms = engine._query_terms(searcher, parsed)
+        terms = query_terms(searcher, parsed)
         for hit in engine.search(make_request(query, limit=50, group=False)).results:
             record = engine.document(hit.id, with_related=False)
             for field in ("title", "body"):

@@ -11,7 +11,11 @@ from bench.queries import build_queries
 from corpora import build_test_corpus
 from whoosh import query
 
-from search.engine.scoring import IndexArrays, evaluate
+from search.engine.arrays import IndexArrays
+from search.engine.parse import source_names
+from search.engine.scoring import evaluate
+from search.engine.translate import to_whoosh
+from search.query.parse import filter_query
 from search.service import Engine, make_request
 from search.sync import sync_index
 
@@ -71,6 +75,11 @@ def engine(layered_index):
 
 
 def whoosh_scores(searcher, parsed, wanted=None) -> dict[int, float]:
+    """Score a query (our tree or Whoosh's nodes) with Whoosh's own matchers."""
+    if not isinstance(parsed, query.Query):
+        parsed = to_whoosh(parsed)
+    if wanted is not None and not isinstance(wanted, query.Query):
+        wanted = to_whoosh(wanted)
     if isinstance(parsed, query.AndNot):
         # Whoosh 2.7.5's AndNot matcher can keep a document that has the excluded word (on
         # a multi-segment index it kept one with "frigates" for "-frigate"): the reference
@@ -92,7 +101,7 @@ def array_scores(searcher, parsed, wanted=None) -> dict[int, float]:
 
 
 def test_the_fixture_has_segments_and_deletions(engine):
-    leaves = list(engine._searcher().reader().leaf_readers())
+    leaves = list(engine.searcher().reader().leaf_readers())
     assert len(leaves) > 1
     assert any(leaf.has_deletions() for leaf, _ in leaves)
 
@@ -121,14 +130,14 @@ def test_filters_match_as_whoosh_filters(engine):
         make_request("x", since="2019-06-01", until="2020-12-31"),
         make_request("x", lang="en", since="2020-01-01"),
     ):
-        wanted = engine._filter(searcher, request)
+        wanted = filter_query(request, source_names(searcher))
         expected = whoosh_scores(searcher, parsed, wanted)
         assert expected
         assert array_scores(searcher, parsed, wanted).keys() == expected.keys()
 
 
 def test_unknown_query_kinds_are_scored_by_whoosh(engine):
-    searcher = engine._searcher()
+    searcher = engine.searcher()
     odd = query.DisjunctionMax([query.Term("body", "поставка"), query.Term("title", "поставка")])
     expected = whoosh_scores(searcher, odd)
     assert expected
@@ -156,7 +165,7 @@ def test_an_excluded_word_is_in_no_result(engine):
 
 
 def test_columns_read_in_bulk_equal_whoosh_columns(engine):
-    searcher = engine._searcher()
+    searcher = engine.searcher()
     arrays = IndexArrays(searcher)
     for fieldname in ("id", "lang", "source_name", "year", "date", "hash"):
         expected = list(searcher.reader().column_reader(fieldname, translate=False))
@@ -164,15 +173,15 @@ def test_columns_read_in_bulk_equal_whoosh_columns(engine):
 
 
 def test_searchers_of_one_index_state_share_decoded_arrays(tmp_path):
-    from search.sync import open_whoosh_index
+    from search.engine.index import open_index
 
     corpus = build_test_corpus(tmp_path / "corpus")
     sync_index(corpus, tmp_path / "index")
-    first, second = (open_whoosh_index(tmp_path / "index").searcher() for _ in range(2))
+    first, second = (open_index(tmp_path / "index").searcher() for _ in range(2))
     assert IndexArrays(first)._shared is IndexArrays(second)._shared
     (corpus / "en_00.txt").unlink()  # a sync deletes a document: another index state
     sync_index(corpus, tmp_path / "index")
-    third = open_whoosh_index(tmp_path / "index").searcher()
+    third = open_index(tmp_path / "index").searcher()
     assert IndexArrays(third)._shared is not IndexArrays(first)._shared
     assert IndexArrays(third).live.sum() == IndexArrays(first).live.sum() - 1
     for searcher in (first, second, third):

@@ -150,7 +150,7 @@ def lock_is_free(index: Path) -> bool:
 @pytest.fixture(scope="module")
 def large_corpus(tmp_path_factory) -> Path:
     """Enough articles for the sync to start worker processes (PARALLEL_MIN_DOCS)."""
-    from search.sync import PARALLEL_MIN_DOCS
+    from search.engine.index import PARALLEL_MIN_DOCS
 
     corpus = tmp_path_factory.mktemp("large") / "corpus"
     corpus.mkdir()

@@ -6,7 +6,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from search.stories import KEYS_FILE, StoryKeys, load_keys, save_stories, story_keys
+from search.stories import StoryKeys, story_keys
+from search.story_files import KEYS_FILE, load_keys, save_stories
 
 RECORDS = {
     "ru/tass": {

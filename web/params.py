@@ -6,7 +6,8 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
-from search.service import SearchRequest, make_request
+from search.model import SearchRequest
+from search.service import make_request
 
 DEFAULT_LIMIT = 10  # hits per page when the URL does not say
 PAGE_LINKS = 2  # page numbers shown on each side of the current one

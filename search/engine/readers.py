@@ -24,13 +24,13 @@ class Reader:
     """One open searcher of one generation; ``cache`` holds what is built over it."""
 
     def __init__(self, index_dir: Path, weighting):
-        from search.sync import open_whoosh_index
+        from search.engine.index import open_index
 
         generation, lease = store.lease(index_dir)
         if generation is None:
             raise IndexMissingError(f"no index in {index_dir}; build one with: defsearch index")
         try:
-            self.ix = open_whoosh_index(index_dir, generation)
+            self.ix = open_index(index_dir, generation)
             self.searcher = self.ix.searcher(weighting=weighting)
         except BaseException:
             os.close(lease)
@@ -54,6 +54,37 @@ class Reader:
     @property
     def closed(self) -> bool:
         return self._lease < 0
+
+    # -- what the search service and discovery read (search.service, search.discover) ---
+
+    def doc_count(self) -> int:
+        """Return how many live articles the generation holds."""
+        return self.searcher.doc_count()
+
+    def stored_fields(self, docnum: int) -> dict:
+        """Return an article's stored record."""
+        return self.searcher.stored_fields(docnum)
+
+    def document_number(self, doc_id: str) -> int | None:
+        """Return the document number of an article id (None: not indexed)."""
+        return self.searcher.document_number(id=doc_id)
+
+    def doc_numbers(self) -> Iterator[int]:
+        """Yield the document number of every live article."""
+        return self.searcher.reader().all_doc_ids()
+
+    def column(self, fieldname: str):
+        """Return a field's per-document values, indexed by document number."""
+        return self.searcher.reader().column_reader(fieldname)
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        """Return how many articles have a term in a field."""
+        return self.searcher.reader().doc_frequency(fieldname, term)
+
+    def words_starting(self, fieldname: str, prefix: str) -> Iterator[str]:
+        """Yield the terms of a field that start with ``prefix``, in order."""
+        for raw in self.searcher.reader().expand_prefix(fieldname, prefix):
+            yield raw.decode("utf-8") if isinstance(raw, bytes) else raw
 
 
 class Readers:

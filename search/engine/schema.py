@@ -8,7 +8,8 @@ from whoosh import fields, formats
 from whoosh.analysis import SimpleAnalyzer, Token, Tokenizer
 from whoosh.system import pack_uint
 
-from search.text.analysis import iter_terms, normalize
+from search.text.analysis import iter_terms
+from search.text.words import normalize
 
 # Bump when the schema or the analysis changes what is stored: an index built by an older
 # version is then refused with a message to rebuild instead of returning wrong results.

@@ -1,253 +1,35 @@
-"""Score a parsed query over the whole index at once, with numpy arrays.
+"""Score our query tree (search.query.tree) over the whole index at once, with numpy arrays.
 
 Whoosh's matchers walk postings one document at a time in Python: a word found in half of
 20,000 articles costs 25 ms just to list and 90 ms to score. Here each term's postings are
-read block by block into arrays, BM25F is computed for all of them at once, and AND, OR,
-NOT and phrases combine one score array per query node over every document of the index.
+read as arrays (search.engine.arrays), BM25F is computed for all of them at once, and AND,
+OR, NOT and phrases combine one score array per query node over every document of the index.
 The scores are Whoosh's own (the same formula, idf, average lengths and length bytes; a
-test compares them); a query node this module does not know is scored by Whoosh's matcher.
-
-It reads Whoosh's codec-level posting blocks and columns (``whoosh.codec.whoosh3``), so it
-is tied to that codec: the equivalence test is what catches a change in it.
+test compares them); a node this module does not score (patterns, ``Not`` alone) is
+translated to Whoosh's (search.engine.translate) and scored by Whoosh's matcher.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from itertools import accumulate, islice
-from pickle import loads
+from itertools import islice
 
 import numpy as np
 from whoosh import query
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.matching import ListMatcher
-from whoosh.system import _INT_SIZE
-from whoosh.util.numeric import byte_to_length
 
-from search.engine.columns import is_varbytes, varbytes_values
+from search.engine.arrays import IndexArrays, Postings, read_postings
+from search.engine.translate import to_whoosh
 from search.errors import QueryError, SearchTimeoutError
+from search.query import tree
 
-# Decoded postings kept per index state, counted in postings and phrase words' positions
-# (8 bytes each): repeated words skip Whoosh's block decoding. The 270 benchmark queries at
-# 20k articles need 2.2 million.
-POSTINGS_CACHE = 3_000_000
 # A wildcard or prefix may stand for at most this many indexed words (per field); beyond
 # that the query is refused: one short pattern would otherwise read most of the index.
 MAX_WILDCARD_TERMS = 1000
 MIN_WILDCARD_PREFIX = 2  # letters a pattern must start with before its first * or ?
-# Whoosh stores a field's length per document as one byte; this is its decoding table.
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-
-
-class _Shared:
-    """What every thread's IndexArrays over the same segments can share: decoded arrays."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.live: np.ndarray | None = None
-        self.lengths: dict[str, np.ndarray] = {}
-        self.columns: dict[str, np.ndarray] = {}
-        self.codes: dict[str, tuple[list[str], np.ndarray]] = {}
-        self.postings: OrderedDict[tuple[str, bytes], _Postings] = OrderedDict()
-        self.cached_postings = 0
-
-
-# Each web server thread has its own searcher (Whoosh's file reads are not thread-safe),
-# but threads over the same segments share the decoded arrays: a word one thread read is
-# cached for all. Keyed by the segments and their deletions, so a sync starts afresh.
-_SHARED: OrderedDict[tuple, _Shared] = OrderedDict()
-_SHARED_KEPT = 4  # index states kept (the live one, and ones open searchers still use)
-_SHARED_LOCK = threading.Lock()
-
-
-def _shared_for(leaves) -> _Shared:
-    key = tuple(
-        (leaf.segment().segment_id(), leaf.segment().deleted_count(), offset)
-        for leaf, offset in leaves
-    )
-    with _SHARED_LOCK:
-        shared = _SHARED.get(key)
-        if shared is None:
-            shared = _SHARED[key] = _Shared()
-            while len(_SHARED) > _SHARED_KEPT:
-                _SHARED.popitem(last=False)
-        _SHARED.move_to_end(key)
-        return shared
-
-
-class IndexArrays:
-    """Per-document arrays of one open searcher, each read once and shared by every query
-    (and by other threads' searchers over the same segments)."""
-
-    def __init__(self, searcher):
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self.leaves = list(self.reader.leaf_readers())
-        self.size = self.reader.doc_count_all()
-        self._shared = _shared_for(self.leaves)
-        if self._shared.live is None:
-            live = np.ones(self.size, dtype=bool)
-            for leaf, offset in self.leaves:
-                deleted = list(leaf.deleted_docs_set)
-                if deleted:
-                    live[np.asarray(deleted, dtype=np.int64) + offset] = False
-            self._shared.live = live
-        self.live = self._shared.live
-        self._lengths = self._shared.lengths
-        self._columns = self._shared.columns
-        self._codes = self._shared.codes
-
-    def lengths(self, fieldname: str) -> np.ndarray:
-        """Return the length of a field in every document, as Whoosh's scorer sees it."""
-        if fieldname not in self._lengths:
-            parts = [_length_bytes(leaf, fieldname) for leaf, _ in self.leaves]
-            self._lengths[fieldname] = _LENGTH_OF_BYTE[np.concatenate(parts)]
-        return self._lengths[fieldname]
-
-    def column(self, fieldname: str) -> np.ndarray:
-        """Return a sortable column's raw value in every document, as a numpy bytes array."""
-        if fieldname not in self._columns:
-            parts = [_column_bytes(leaf, fieldname) for leaf, _ in self.leaves]
-            width = max((part.dtype.itemsize for part in parts), default=1)
-            self._columns[fieldname] = np.concatenate([part.astype(f"S{width}") for part in parts])
-        return self._columns[fieldname]
-
-    def counts(self, fieldname: str, which: np.ndarray) -> list[tuple[str, int]]:
-        """Return (value, documents) of a column over some documents (docnums or a mask)."""
-        values, codes = self.codes(fieldname)
-        found = np.bincount(codes[which], minlength=len(values)).tolist()
-        return [(value, n) for value, n in zip(values, found, strict=True) if n]
-
-    def codes(self, fieldname: str) -> tuple[list[str], np.ndarray]:
-        """Return a column's distinct values (sorted, as text) and each document's index."""
-        if fieldname not in self._codes:
-            values, codes = np.unique(self.column(fieldname), return_inverse=True)
-            self._codes[fieldname] = ([v.decode("utf-8") for v in values.tolist()], codes)
-        return self._codes[fieldname]
-
-
-def _length_bytes(leaf, fieldname: str) -> np.ndarray:
-    size = leaf.doc_count_all()
-    out = np.zeros(size, dtype=np.uint8)
-    perdoc = leaf._perdoc
-    name = _lenfield(fieldname)
-    if perdoc.has_column(name):
-        column = perdoc.column_reader(name, LENGTHS_COLUMN)
-        count = min(column._count, size)
-        raw = column._dbfile.get(column._basepos, count)
-        out[:count] = np.frombuffer(raw, dtype=np.uint8)
-    return out
-
-
-def _column_bytes(leaf, fieldname: str) -> np.ndarray:
-    """Read a segment's column in one go (search.engine.columns), through the leaf's files."""
-    perdoc, count = leaf._perdoc, leaf.doc_count_all()
-    if not is_varbytes(leaf.schema[fieldname]) or not count:
-        return np.array(list(leaf.column_reader(fieldname, translate=False)), dtype=bytes)
-    if fieldname not in perdoc._colfiles:  # opened as column_reader() does: closed with it
-        perdoc._colfiles[fieldname] = perdoc._get_column_file(fieldname)
-    colfile, base, length = perdoc._colfiles[fieldname]
-    return varbytes_values(colfile.get(base, length), count)
-
-
-class _Postings:
-    """One term's postings over the whole index.
-
-    ``ids`` are sorted global docnums and ``weights`` Whoosh's term weights. ``places``,
-    read only for phrase words, holds every position as ``docnum << 32 | position``: a
-    phrase is then an intersection of shifted arrays instead of a loop over documents.
-    """
-
-    __slots__ = ("ids", "weights", "places")
-
-    def __init__(self, ids: np.ndarray, weights: np.ndarray, places: np.ndarray | None):
-        self.ids, self.weights, self.places = ids, weights, places
-
-    @property
-    def size(self) -> int:
-        """How much it weighs in the cache, in postings."""
-        return len(self.ids) + (0 if self.places is None else len(self.places))
-
-
-def read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places=False) -> _Postings:
-    """Return every posting of a term with docnums global to the index, cached per index state."""
-    key = (fieldname, btext)
-    shared = arrays._shared
-    with shared.lock:
-        found = shared.postings.get(key)
-        if found is not None and (found.places is not None or not places):
-            shared.postings.move_to_end(key)
-            return found
-    postings = _read_postings(arrays, fieldname, btext, places)  # this thread's own files
-    with shared.lock:
-        old = shared.postings.pop(key, None)
-        if old is not None:
-            shared.cached_postings -= old.size
-        shared.postings[key] = postings
-        shared.cached_postings += postings.size
-        while shared.cached_postings > POSTINGS_CACHE and len(shared.postings) > 1:
-            shared.cached_postings -= shared.postings.popitem(last=False)[1].size
-    return postings
-
-
-def _read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places: bool) -> _Postings:
-    """Read every posting of a term, block by block, with docnums global to the index."""
-    fmt = arrays.searcher.schema[fieldname].format
-    ids: list[np.ndarray] = []
-    weights: list = []
-    encoded: list = []
-    for leaf, offset in arrays.leaves:
-        if (fieldname, btext) not in leaf:
-            continue
-        matcher = leaf._terms.matcher(fieldname, btext, fmt)
-        leaf_ids: list[int] = []
-        for block_ids, block_weights, block_values in _blocks(matcher, places):
-            leaf_ids.extend(block_ids)
-            weights.extend(block_weights)
-            if places:
-                encoded.extend(block_values)
-        ids.append(np.asarray(leaf_ids, dtype=np.int32) + offset)
-    if not ids:
-        nowhere = np.empty(0, dtype=np.int64) if places else None
-        return _Postings(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), nowhere)
-    ids = np.concatenate(ids)
-    weights = np.asarray(weights, dtype=np.float32)  # as Whoosh stores them
-    return _Postings(ids, weights, _places(ids, encoded) if places else None)
-
-
-def _places(ids: np.ndarray, encoded: list[bytes]) -> np.ndarray:
-    """Decode Whoosh's Positions values (a count, then pickled deltas) into place codes."""
-    counts = np.empty(len(encoded), dtype=np.int64)
-    positions: list[int] = []
-    for i, value in enumerate(encoded):
-        # Whoosh drops the pickle's final "." when it writes the value.
-        deltas = loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
-        counts[i] = len(deltas)
-        positions.extend(accumulate(deltas))
-    owners = np.repeat(ids, counts).astype(np.int64)
-    return (owners << 32) | np.asarray(positions, dtype=np.int64)
-
-
-def _blocks(matcher, values: bool):
-    """Yield (ids, weights, values) per posting block of a leaf matcher."""
-    if isinstance(matcher, ListMatcher):  # short lists are inlined in the term info
-        ids = matcher._ids
-        weights = matcher._weights if matcher._weights is not None else [1.0] * len(ids)
-        yield ids, weights, (matcher._values if values else None)
-        return
-    while not matcher._atend:
-        matcher._read_ids()
-        matcher._read_weights()
-        if values:
-            matcher._read_values()
-        yield matcher._ids, matcher._weights, (matcher._values if values else None)
-        matcher._next_block()
 
 
 # -- scoring query nodes ----------------------------------------------------------------------
@@ -273,27 +55,29 @@ def _check_time() -> None:
         raise SearchTimeoutError("the search took too long; make it narrower (fewer wildcards)")
 
 
-def check_wildcards(node, reader) -> None:
+def check_wildcards(node: tree.Query, reader) -> None:
     """Refuse prefixes and wildcards that are too short or stand for too many words."""
-    if isinstance(node, query.PatternQuery):
-        pattern = node.text if isinstance(node, query.Wildcard) else node.text + "*"
+    if isinstance(node, tree.PATTERNS):
+        pattern = node.text if isinstance(node, tree.Wildcard) else node.text + "*"
         if len(re.split(r"[*?]", pattern, maxsplit=1)[0]) < MIN_WILDCARD_PREFIX:
             raise QueryError(
                 f"{pattern!r}: type at least {MIN_WILDCARD_PREFIX} letters before * or ?"
             )
-        count = sum(1 for _ in islice(node._btexts(reader), MAX_WILDCARD_TERMS + 1))
+        btexts = to_whoosh(node)._btexts(reader)
+        count = sum(1 for _ in islice(btexts, MAX_WILDCARD_TERMS + 1))
         if count > MAX_WILDCARD_TERMS:
             raise QueryError(
                 f"{pattern!r} stands for more than {MAX_WILDCARD_TERMS} words; type more letters"
             )
         return
-    if not node.is_leaf():
-        for child in node.children():
-            check_wildcards(child, reader)
+    for child in tree.children(node):
+        check_wildcards(child, reader)
 
 
-def evaluate(node, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
-    """Return which documents match a query and their scores, for every document at once."""
+def evaluate(node: tree.Query, arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Return which documents match a query and their scores, for every document at once.
+
+    ``node`` is our query tree (search.query.tree); a Whoosh query node is scored by Whoosh."""
     _check_time()
     for kind, handler in _HANDLERS:
         if isinstance(node, kind):
@@ -305,7 +89,7 @@ def _empty(arrays: IndexArrays) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros(arrays.size, dtype=bool), np.zeros(arrays.size)
 
 
-def _term_scores(arrays: IndexArrays, fieldname: str, text: str, postings: _Postings):
+def _term_scores(arrays: IndexArrays, fieldname: str, text: str, postings: Postings):
     """Return BM25F scores of a term's postings, exactly as Whoosh's scorer computes them."""
     searcher = arrays.searcher
     field = searcher.schema[fieldname]
@@ -331,21 +115,20 @@ def _btext(arrays: IndexArrays, fieldname: str, text) -> bytes | None:
         return None
 
 
-def _term(node: query.Term, arrays: IndexArrays):
+def _term(node: tree.Term, arrays: IndexArrays):
     mask, scores = _empty(arrays)
-    btext = _btext(arrays, node.fieldname, node.text)
+    btext = _btext(arrays, node.field, node.text)
     if btext is None:
         return mask, scores
-    postings = read_postings(arrays, node.fieldname, btext)
+    postings = read_postings(arrays, node.field, btext)
     if len(postings.ids):
-        text = btext.decode("utf-8") if isinstance(node.text, bytes) else node.text
         mask[postings.ids] = True
-        scores[postings.ids] = _term_scores(arrays, node.fieldname, text, postings) * node.boost
+        scores[postings.ids] = _term_scores(arrays, node.field, node.text, postings) * node.boost
     return mask, scores
 
 
 def _compound(node, arrays: IndexArrays, combine):
-    subs = node.subqueries
+    subs = node.children
     if not subs:
         return _empty(arrays)
     if len(subs) == 1:  # Whoosh uses the child's matcher as is: the boost is not applied
@@ -374,8 +157,6 @@ def _intersection(parts):
 
 
 def _or(node, arrays):
-    if node.scale or getattr(node, "minmatch", 0):  # coordination: Whoosh's own matcher
-        return _by_whoosh(node, arrays)
     return _compound(node, arrays, _union)
 
 
@@ -383,30 +164,24 @@ def _and(node, arrays):
     return _compound(node, arrays, _intersection)
 
 
-def _binary(node, arrays, combine):
-    a, b = evaluate(node.a, arrays), evaluate(node.b, arrays)
-    mask, scores = combine(a, b)
+def _binary(first, second, arrays, combine):
+    # Whoosh's binary queries (AndNot, AndMaybe) carry no boost of their own.
+    mask, scores = combine(evaluate(first, arrays), evaluate(second, arrays))
     scores[~mask] = 0.0
-    if node.boost != 1.0:
-        scores = scores * node.boost
     return mask, scores
 
 
-def _and_not(node, arrays):
-    return _binary(node, arrays, lambda a, b: (a[0] & ~b[0], a[1].copy()))
+def _and_not(node: tree.AndNot, arrays):
+    return _binary(node.positive, node.negative, arrays, lambda a, b: (a[0] & ~b[0], a[1].copy()))
 
 
-def _require(node, arrays):
-    return _binary(node, arrays, lambda a, b: (a[0] & b[0], a[1].copy()))
+def _and_maybe(node: tree.AndMaybe, arrays):
+    return _binary(node.required, node.optional, arrays, lambda a, b: (a[0].copy(), a[1] + b[1]))
 
 
-def _and_maybe(node, arrays):
-    return _binary(node, arrays, lambda a, b: (a[0].copy(), a[1] + b[1]))
-
-
-def _phrase(node: query.Phrase, arrays: IndexArrays):
+def _phrase(node: tree.Phrase, arrays: IndexArrays):
     """Score a phrase: its words at consecutive positions; the score is their terms' sum."""
-    fieldname = node.fieldname
+    fieldname = node.field
     schema = arrays.searcher.schema
     if fieldname not in schema or not schema[fieldname].format.supports("positions"):
         return _by_whoosh(node, arrays)  # Whoosh's own answer: nothing, or its error
@@ -431,36 +206,34 @@ def _phrase(node: query.Phrase, arrays: IndexArrays):
     mask[found] = True
     for word, postings in words:
         rows = np.searchsorted(postings.ids, found)
-        sub = _Postings(found, postings.weights[rows], None)
+        sub = Postings(found, postings.weights[rows], None)
         scores[found] += _term_scores(arrays, fieldname, word, sub)
     if node.boost != 1.0:
         scores *= node.boost
     return mask, scores
 
 
-def _term_range(node: query.TermRange, arrays: IndexArrays):
+def _term_range(node: tree.Range, arrays: IndexArrays):
     """Match a range of a sortable field by comparing its column, not term by term."""
     schema = arrays.searcher.schema
-    field = schema[node.fieldname] if node.fieldname in schema else None
-    if field is None or field.column_type is None or not node.constantscore:
+    field = schema[node.field] if node.field in schema else None
+    if field is None or field.column_type is None:
         return _by_whoosh(node, arrays)
-    values = arrays.column(node.fieldname)
+    values = arrays.column(node.field)
     mask = values != b""
     if node.start is not None:
         start = node.start.encode("utf-8")
-        mask &= (values > start) if node.startexcl else (values >= start)
+        mask &= (values > start) if node.start_excl else (values >= start)
     if node.end is not None:
         end = node.end.encode("utf-8")
-        mask &= (values < end) if node.endexcl else (values <= end)
+        mask &= (values < end) if node.end_excl else (values <= end)
     return mask, mask * float(node.boost)
-
-
-def _null(node, arrays):
-    return _empty(arrays)
 
 
 def _by_whoosh(node, arrays: IndexArrays):
     """Score a node this module does not know (wildcards, Not alone…) with Whoosh's matcher."""
+    if not isinstance(node, query.Query):
+        node = to_whoosh(node)
     mask, scores = _empty(arrays)
     searcher = arrays.searcher
     for leaf, offset in searcher.leaf_searchers():  # as Whoosh's collectors do
@@ -478,13 +251,11 @@ def _by_whoosh(node, arrays: IndexArrays):
 
 
 _HANDLERS = (
-    (query.Term, _term),  # Term has no subclasses; Or's (DefaultOr…) all sum their parts
-    (query.Phrase, _phrase),
-    (query.And, _and),
-    (query.Or, _or),
-    (query.AndNot, _and_not),
-    (query.Require, _require),
-    (query.AndMaybe, _and_maybe),
-    (query.TermRange, _term_range),
-    (query.NullQuery.__class__, _null),
+    (tree.Term, _term),
+    (tree.Phrase, _phrase),
+    (tree.And, _and),
+    (tree.Or, _or),
+    (tree.AndNot, _and_not),
+    (tree.AndMaybe, _and_maybe),
+    (tree.Range, _term_range),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from search.errors import DocumentError
@@ -17,6 +17,7 @@ from search.ingest.decode import MAX_BYTES, clean_text, decode, read_article
 from search.ingest.kinds import MEMBER_MARK, file_kind
 from search.ingest.sidecar import OVERRIDE_FIELDS, parse_sidecar, read_sidecar
 from search.ingest.walk import document_id
+from search.model import NewsDocument
 from search.text.safe import is_valid_unicode
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
@@ -28,26 +29,6 @@ MAX_FILE_BYTES = {
     "eml": 50 * 1024 * 1024,  # attachments included
     "mbox": 200 * 1024 * 1024,
 }
-
-
-@dataclass(frozen=True)
-class NewsDocument:
-    id: str  # path relative to the corpus (see search.ingest.kinds for the extension)
-    path: str  # path relative to the corpus, POSIX separators
-    title: str
-    body: str
-    lang: str  # "ru" or "en"
-    date: str | None = None  # ISO YYYY-MM-DD
-    source: str | None = None
-    url: str | None = None
-    hash: str = ""  # fingerprint() of the article and its sidecar
-    # Where each field was found: {"date": "dateline", "source": "url", ...} (see extract).
-    provenance: dict[str, str] = field(default_factory=dict)
-    dropped: tuple[str, ...] = ()  # lines dropped as page furniture
-    author: str | None = None  # a page's or a message's author (shown by inspect, not indexed)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -24,48 +24,23 @@ At one position the analyzer may emit several terms ("stacked", like synonyms):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from search.text.context import is_ambiguous, settled_lemma
 from search.text.entities import entity_key, entity_table, longest_phrase
-from search.text.names import name_key
-from search.text.renderings import russian_renderings
-
-# A word: letters/digits, joined by hyphens or apostrophes (Ми-35М, military-technical, Russia's).
-WORD_RE = re.compile(r"\w+(?:[-\u2010\u2011'\u2019]\w+)*")
-# In queries a leading "=" asks for the exact word form.
-QUERY_WORD_RE = re.compile(r"=?\w+(?:[-\u2010\u2011'\u2019]\w+)*")
-EXACT_PREFIX = "="
-CACHE_SIZE = 100_000  # distinct word forms kept per process (each of four caches)
-PARSE_CACHE_SIZE = 10_000  # pymorphy3 parse lists kept (heavy; word_terms caches most uses)
-# Index-side lemmas below this probability are dropped: they only add noise.
-INDEX_MIN_SCORE = 0.005
-MAX_WORD_CHARS = 60  # longer "words" are junk (base64, URLs): kept, but not analyzed
-
-# Typographic hyphens and apostrophes to ASCII, ё to е, and the combining dot that
-# lowercasing the Turkish/Azerbaijani İ leaves behind (İlham -> ilham).
-# One character for another, so folded text keeps every character in place (snippets rely
-# on that); normalize() also drops the combining dot of "й" written as "и" + U+0307.
-CHARACTER_FOLDS = {"\u2010": "-", "\u2011": "-", "\u2019": "'", "ё": "е"}
-_FOLD = str.maketrans({**CHARACTER_FOLDS, "\u0307": None})
-
-STOP_WORDS = frozenset(
-    """
-    a an and are as at be but by for from had has have he her his i if in into is it its of
-    on or our she so than that the their them then there these they this those to was we were
-    what when which who will with would you your not no can do did been being also
-    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее
-    мне было вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть
-    был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть
-    надо ней для мы тебя их чем была сам чтоб без будто чего раз тоже себе под будет ж тогда
-    кто этот того потому этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас
-    были куда зачем всех никогда можно при наконец два об другой хоть после над больше тот
-    через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой перед
-    иногда лучше чуть том нельзя такой им более всегда конечно всю между это также
-    """.split()
+from search.text.name_keys import compound_entity_keys, word_name_keys
+from search.text.words import (
+    CACHE_SIZE,
+    EXACT_PREFIX,
+    QUERY_WORD_RE,
+    STOP_WORDS,
+    WORD_RE,
+    main_forms,
+    normalize,
+    russian_lemmas,
+    script_of,
 )
 
 
@@ -81,109 +56,13 @@ class Term:
     boost: float = 1.0
 
 
-_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
-_LATIN_RE = re.compile(r"[A-Za-z]")
-_DIGIT_RE = re.compile(r"\d")
-
-
-def script_of(word: str) -> str:
-    """Return "ru" for Cyrillic words, "en" for Latin ones, "" for anything else."""
-    if _DIGIT_RE.search(word):
-        return ""
-    cyrillic = _CYRILLIC_RE.search(word) is not None
-    latin = _LATIN_RE.search(word) is not None
-    if cyrillic != latin:
-        return "ru" if cyrillic else "en"
-    return ""
-
-
-_morph = None
-
-
-def morph_analyzer():
-    """Return the process's pymorphy3 analyzer, created on first use.
-
-    Kept out of any pickled state: loading the dictionaries is slow.
-    """
-    global _morph
-    if _morph is None:
-        import pymorphy3
-
-        _morph = pymorphy3.MorphAnalyzer()
-    return _morph
-
-
-@lru_cache(maxsize=PARSE_CACHE_SIZE)
-def _parses(word: str) -> tuple:
-    """Return pymorphy3's parses of a word; lemmas and name readings share them."""
-    return tuple(morph_analyzer().parse(word))
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def russian_lemmas(word: str) -> tuple[tuple[str, float], ...]:
-    """Return the lemmas of a lowercase Russian word with their probabilities, best first."""
-    scores: dict[str, float] = {}
-    for parse in _parses(word):
-        lemma = parse.normal_form.replace("ё", "е")
-        scores[lemma] = scores.get(lemma, 0.0) + parse.score
-    ranked = sorted(scores.items(), key=lambda item: -item[1])
-    return tuple((lemma, score) for lemma, score in ranked if score >= INDEX_MIN_SCORE)
-
-
-_stemmer = None
-
-
-def _stem_word(word: str) -> str:
-    global _stemmer
-    if _stemmer is None:
-        import snowballstemmer
-
-        _stemmer = snowballstemmer.stemmer("english")
-    return _stemmer.stemWord(word)
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def english_stem(word: str) -> str:
-    """Return the Snowball stem of a lowercase English word, hyphenated parts stemmed apart.
-
-    Porter2 stems ``deliveries`` to ``deliveri`` but ``delivered`` to ``deliv``: when a stem
-    ends in ``i`` and dropping it leaves a word that stems further, the shorter stem is used,
-    so nouns in -ery/-ary meet their verbs (``discoveries``/``discovered``) while ``armies``
-    (``armi``) stays apart from ``arms`` (``arm``).
-    """
-    if "-" in word:
-        return "-".join(english_stem(part) for part in word.split("-"))
-    stem = _stem_word(word)
-    if stem.endswith("i") and len(stem) > 4:
-        shorter = _stem_word(stem[:-1])
-        if shorter != stem[:-1]:
-            return shorter
-    return stem
-
-
-def normalize(word: str) -> str:
-    """Lowercase a word, fold ё to е and typographic hyphens and apostrophes to ASCII."""
-    return word.lower().translate(_FOLD)
-
-
-def _main_forms(word: str, lang: str, query: bool) -> list[tuple[str, float]]:
-    if lang == "ru" and len(word) <= MAX_WORD_CHARS:
-        lemmas = russian_lemmas(word)
-        if not lemmas:
-            return [(word, 1.0)]
-        return [(lemmas[0][0], 1.0)] if query else list(lemmas)
-    if lang == "en" and len(word) <= MAX_WORD_CHARS:
-        return [(english_stem(word), 1.0)]
-    return [(word, 1.0)]
-
-
 def _parts(word: str, lang: str) -> list[str]:
     """Return the analyzed parts of a hyphenated word, for index-side part matching."""
     out = []
     for part in word.split("-"):
         part_lang = script_of(part)
         if part and part not in STOP_WORDS:
-            out.append(_main_forms(part, part_lang, query=True)[0][0])
+            out.append(main_forms(part, part_lang, query=True)[0][0])
     return out
 
 
@@ -200,7 +79,7 @@ def word_terms(raw: str, query: bool = False, keep_stops: bool = False) -> tuple
     lang = script_of(word)
     if exact_only:
         return ((EXACT_PREFIX + word, 1.0, lang),)
-    forms = _main_forms(word, lang, query)
+    forms = main_forms(word, lang, query)
     if query:
         return tuple((form, weight, lang) for form, weight in forms)
     out = [(form, weight, lang) for form, weight in forms]
@@ -225,140 +104,11 @@ def word_terms(raw: str, query: bool = False, keep_stops: bool = False) -> tuple
         out.append((key, 1.0, lang))  # a lowercase adjective of a place: российский
     if "-" in word:
         keys = {term for term, _, _ in out if term.startswith("~")}
-        for key in _compound_entity_keys(raw.lstrip(EXACT_PREFIX)):
+        for key in compound_entity_keys(raw.lstrip(EXACT_PREFIX)):
             if key not in keys:
                 keys.add(key)
                 out.append((key, 1.0, lang))
     return tuple(out)
-
-
-def _compound_entity_keys(raw: str) -> list[str]:
-    """Return the place keys of the parts of a compound: российско-азербайджанский, U.S.-led.
-
-    A Russian compound joins adjectives by their stem + «о» (российско-, американо-);
-    that part is read as the adjective it comes from.
-    """
-    keys = []
-    for part in raw.split("-"):
-        lang = script_of(part)
-        word = normalize(part)
-        if not word or lang not in ("ru", "en"):
-            continue
-        candidates = [_main_forms(word, lang, query=True)[0][0]]
-        if lang == "ru" and word.endswith("о"):
-            stem = word[:-1]
-            candidates.append(stem + ("ий" if stem.endswith(("ск", "цк")) else "ский"))
-        for term in candidates:
-            key = entity_key(term, capitalized=part[:1].isupper())
-            if key:
-                keys.append(key)
-                break
-    return keys
-
-
-_SURNAME_ENDINGS = ("ов", "ев", "ин", "ян", "ын")
-# Case endings of a surname the dictionary does not know (Скрипаля, Скрипалем, Скрипалей),
-# longest first; what is left, without a final ь or й, is its stem.
-_CASE_ENDINGS = (
-    "ями",
-    "ами",
-    "ях",
-    "ах",
-    "ям",
-    "ам",
-    "ом",
-    "ем",
-    "ей",
-    "а",
-    "я",
-    "у",
-    "ю",
-    "ь",
-    "й",
-)
-MIN_STEM_CHARS = 4
-_VOWELS_RU = "аеиоуыэюяё"
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def word_name_keys(word: str, lang: str) -> tuple[str, ...]:
-    """Return every name key of a normalized name: its own, then the cross-script ones.
-
-    An English name also carries the keys of its likely Russian renderings (Trump: Трамп,
-    search.text.renderings). A Russian word the dictionary does not know also carries the key of
-    its stem without the case ending, so ``Скрипаля`` and ``Скрипалей`` meet ``Скрипаль``
-    and ``Skripal``.
-    """
-    key = word_name_key(word, lang)
-    if key is None:
-        return ()
-    keys = [key]
-    if lang == "en" and not key_is_entity(key):
-        keys += [name_key(rendering) for rendering in russian_renderings(word)]
-    elif lang == "ru" and (stem := _unknown_surname_stem(word)):
-        keys.append(name_key(stem))
-    return tuple(dict.fromkeys(k for k in keys if k))
-
-
-def key_is_entity(key: str) -> bool:
-    return key in entity_table().keys
-
-
-def _unknown_surname_stem(word: str) -> str | None:
-    """Return the stem of a Russian word the dictionary does not know, or None.
-
-    Indeclinable names (Помпео, Гарибашвили: pymorphy3 guesses them as ``Fixd``) and
-    words ending in a vowel the stem would lose (Нетаньяху) keep only their own key.
-    """
-    parses = _parses(word)
-    if not parses or parses[0].is_known or any("Fixd" in p.tag for p in parses[:2]):
-        return None
-    for ending in _CASE_ENDINGS:
-        stem = word.removesuffix(ending)
-        if stem != word:
-            stem = stem.rstrip("ьй")
-            if len(stem) >= MIN_STEM_CHARS and stem[-1] not in _VOWELS_RU:
-                return stem
-            return None
-    return None
-
-
-_NAME_TAGS = ("Surn", "Name", "Patr")
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def word_name_key(word: str, lang: str) -> str | None:
-    """Return the name key of a normalized word, the same at index and at query time.
-
-    English keys come from the word itself, not its stem (the stem of Iskander is
-    "iskand"). Russian keys come from the name reading of the word when pymorphy3 has one
-    («Песков» the surname, not «песок»), else from its lemma; a plural surname-like word
-    that pymorphy3 takes for a plural noun (Джафаров → «джафар») keeps its own form.
-    """
-    if lang in ("ru", "en") and len(word) <= MAX_WORD_CHARS:
-        key = entity_key(_main_forms(word, lang, query=True)[0][0])
-        if key:
-            return key
-    if lang == "en":
-        return name_key(word.removesuffix("'s").rstrip("'"))
-    if lang != "ru" or len(word) > MAX_WORD_CHARS:
-        return name_key(word)
-    parses = _parses(word)
-    names: dict[str, float] = {}
-    for parse in parses:
-        if any(tag in parse.tag for tag in _NAME_TAGS) and "sing" in parse.tag:
-            lemma = parse.normal_form.replace("ё", "е")
-            names[lemma] = names.get(lemma, 0.0) + parse.score
-    if names:
-        return name_key(max(names, key=names.get))
-    top = parses[0] if parses else None
-    if (
-        top is not None
-        and "plur" in top.tag
-        and (word.endswith(_SURNAME_ENDINGS) or "Name" in top.tag or not top.is_known)
-    ):
-        return name_key(word)
-    return name_key(_main_forms(word, lang, query=True)[0][0])
 
 
 def query_name_keys(text: str) -> dict[str, tuple[str, ...]]:

@@ -71,9 +71,9 @@ def _case(tag) -> str | None:
 
 
 def _readings(word: str) -> list:
-    from search.text.analysis import _parses
+    from search.text.words import word_parses
 
-    return [p for p in _parses(word) if p.score >= MIN_PARSE_SCORE]
+    return [p for p in word_parses(word) if p.score >= MIN_PARSE_SCORE]
 
 
 def _lemma(parse) -> str:
@@ -83,7 +83,7 @@ def _lemma(parse) -> str:
 @lru_cache(maxsize=50_000)
 def is_ambiguous(word: str) -> bool:
     """Return whether a lowercase Russian word form has readings of more than one lemma."""
-    from search.text.analysis import russian_lemmas
+    from search.text.words import russian_lemmas
 
     return len(russian_lemmas(word)) > 1
 

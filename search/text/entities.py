@@ -58,7 +58,7 @@ class EntityTable:
 
     def add(self, key: str, name: str, trusted: bool) -> None:
         """Register one written name of the thing with this key (first come, first kept)."""
-        from search.text.analysis import script_of
+        from search.text.words import script_of
 
         name = _PARENS_RE.sub(" ", name).strip()
         words = _analyzed(name)
@@ -82,7 +82,8 @@ class EntityTable:
 
 
 def _analyzed(name: str) -> Phrase:
-    from search.text.analysis import WORD_RE, word_terms
+    from search.text.analysis import word_terms
+    from search.text.words import WORD_RE
 
     out = []
     for word in WORD_RE.finditer(name):
@@ -94,14 +95,14 @@ def _analyzed(name: str) -> Phrase:
 
 def _proper_name(name: str, lang: str) -> bool:
     """Return whether a one-word CLDR name is safe to key: not a common word's form."""
-    from search.text.analysis import STOP_WORDS, _parses
+    from search.text.words import STOP_WORDS, word_parses
 
     word = name.lower()
     if word in STOP_WORDS or len(word) < 3:
         return False
     if lang != "ru":
         return True
-    parses = _parses(word)
+    parses = word_parses(word)
     top = parses[0] if parses else None
     return top is None or not top.is_known or any(tag in top.tag for tag in PROPER_TAGS)
 

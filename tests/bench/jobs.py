@@ -115,8 +115,9 @@ def build(corpus: str, index: str, profile: bool = False) -> dict:
 
             # cProfile sees one process only: keep the build in it, or the workers' time
             # (the analysis and the writing) would be missing from the profile.
-            if hasattr(indexer, "MAX_PROCS"):
-                indexer.MAX_PROCS = 1
+            from search.engine import index as engine_index
+
+            engine_index.MAX_PROCS = 1
             report, profile_text = profile_call(
                 indexer.sync_index, Path(corpus), Path(index), rebuild=True
             )

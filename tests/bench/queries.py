@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from bench.generator import OUTLETS, Samples
 from bench.vocabulary import DEFENSE_NAMES
-from search.text.analysis import STOP_WORDS
+from search.text.words import STOP_WORDS
 
 PER_KIND = 30  # 9 kinds x 30 = 270 queries
 KINDS = (

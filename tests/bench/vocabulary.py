@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from search.text.analysis import morph_analyzer
+from search.text.words import morph_analyzer
 
 RU_LEMMAS = 20_000  # Russian lemmas ranked for the Zipf draw (core list + dictionary)
 VOCABULARY_SEED = 20_240_601  # fixed: the corpus seed varies the articles, not the words

@@ -9,48 +9,48 @@ States``, ``Северный поток``) also matches as a phrase and through 
 
 from __future__ import annotations
 
-from whoosh import query
+from dataclasses import replace
 
-from search.text.analysis import EXACT_PREFIX, analyze
+from search.query.tree import Or, Phrase, Prefix, Query, Term, Wildcard, rebuild
+from search.text.analysis import analyze
 from search.text.entities import phrase_key
 from search.text.glossary import longest_phrase
 from search.text.names import name_key
+from search.text.words import EXACT_PREFIX
 
 NAME_WEIGHT = 0.35  # a name matched through another spelling counts this much of an exact one
 GLOSSARY_WEIGHT = 0.6  # a term matched through its translation in the glossary
 TEXT_FIELDS = ("title", "body")  # the fields a query word searches
 
 
-def expand(node, names: bool, glossary, keys: dict[str, tuple[str, ...]]):
+def expand(node: Query, names: bool, glossary, keys: dict[str, tuple[str, ...]]) -> Query:
     """Rewrite each word of a parsed query into an OR of its spellings and translations.
 
     ``keys`` maps a query word's main term to the name keys of the word as typed.
     """
-    if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS:
-        alternatives = [node]
+    if isinstance(node, Term) and node.field in TEXT_FIELDS:
+        alternatives: list[Query] = [node]
         found = keys.get(node.text) or (name_key(node.text),) if names else ()
         for key in dict.fromkeys(k for k in found if k):
-            alternatives.append(query.Term(node.fieldname, key, boost=node.boost * NAME_WEIGHT))
+            alternatives.append(Term(node.field, key, node.boost * NAME_WEIGHT))
         for other in glossary.get((node.text,), ()) if glossary else ():
-            alternatives.append(_phrase(node.fieldname, other, node.boost * GLOSSARY_WEIGHT))
-        return query.Or(alternatives) if len(alternatives) > 1 else node
-    if isinstance(node, query.Phrase) and node.fieldname in TEXT_FIELDS:
+            alternatives.append(_phrase(node.field, other, node.boost * GLOSSARY_WEIGHT))
+        return Or(tuple(alternatives)) if len(alternatives) > 1 else node
+    if isinstance(node, Phrase) and node.field in TEXT_FIELDS:
         others = glossary.get(tuple(node.words), ()) if glossary else ()
         boost = node.boost * GLOSSARY_WEIGHT
-        alternatives = [node, *(_phrase(node.fieldname, o, boost) for o in others)]
+        alternatives = [node, *(_phrase(node.field, o, boost) for o in others)]
         if names and (key := phrase_key(node.words)):
             # A place or body named in several words (United States): its key in both languages.
-            alternatives.append(query.Term(node.fieldname, key, boost=node.boost * NAME_WEIGHT))
-        return query.Or(alternatives) if len(alternatives) > 1 else node
-    if node.is_leaf():
-        return node
-    return node.apply(lambda child: expand(child, names, glossary, keys))
+            alternatives.append(Term(node.field, key, node.boost * NAME_WEIGHT))
+        return Or(tuple(alternatives)) if len(alternatives) > 1 else node
+    return rebuild(node, lambda child: expand(child, names, glossary, keys))
 
 
-def _phrase(fieldname: str, words: tuple[str, ...], boost: float):
+def _phrase(field: str, words: tuple[str, ...], boost: float) -> Query:
     if len(words) == 1:
-        return query.Term(fieldname, words[0], boost=boost)
-    return query.Phrase(fieldname, list(words), boost=boost)
+        return Term(field, words[0], boost)
+    return Phrase(field, tuple(words), boost)
 
 
 def quote_glossary_phrases(text: str, glossary) -> str:
@@ -78,17 +78,14 @@ def quote_glossary_phrases(text: str, glossary) -> str:
     return "".join(out) + text[cursor:]
 
 
-def with_word_forms(node):
+def with_word_forms(node: Query) -> Query:
     """Let a prefix or wildcard also match the word forms as written (``=`` terms).
 
     A stem can be shorter than the word typed (deliveries → deliveri, delivered → deliv):
     ``deliver*`` found nothing among stems alone, while ``=delivered`` starts with it.
     """
-    if isinstance(node, query.PatternQuery) and node.fieldname in TEXT_FIELDS:
+    if isinstance(node, Prefix | Wildcard) and node.field in TEXT_FIELDS:
         if node.text.startswith(EXACT_PREFIX):
             return node
-        forms = node.__class__(node.fieldname, EXACT_PREFIX + node.text, boost=node.boost)
-        return query.Or([node, forms])
-    if node.is_leaf():
-        return node
-    return node.apply(with_word_forms)
+        return Or((node, replace(node, text=EXACT_PREFIX + node.text)))
+    return rebuild(node, with_word_forms)

@@ -1,0 +1,233 @@
+"""The index as numpy arrays: per-document lengths and columns, and posting lists read
+block by block, decoded once per index state and shared by a process's threads.
+
+It reads Whoosh's codec-level posting blocks and columns (``whoosh.codec.whoosh3``), so it
+is tied to that codec: the score-equivalence test (tests/test_ranking.py) catches a change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from itertools import accumulate
+from pickle import loads
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.matching import ListMatcher
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length
+
+from search.engine.columns import is_varbytes, varbytes_values
+
+# Decoded postings kept per index state, counted in postings and phrase words' positions
+# (8 bytes each): repeated words skip Whoosh's block decoding. The 270 benchmark queries at
+# 20k articles need 2.2 million.
+POSTINGS_CACHE = 3_000_000
+# Whoosh stores a field's length per document as one byte; this is its decoding table.
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+class _Shared:
+    """What every thread's IndexArrays over the same segments can share: decoded arrays."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.live: np.ndarray | None = None
+        self.lengths: dict[str, np.ndarray] = {}
+        self.columns: dict[str, np.ndarray] = {}
+        self.codes: dict[str, tuple[list[str], np.ndarray]] = {}
+        self.postings: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
+        self.cached_postings = 0
+
+
+# Each web server thread has its own searcher (Whoosh's file reads are not thread-safe),
+# but threads over the same segments share the decoded arrays: a word one thread read is
+# cached for all. Keyed by the segments and their deletions, so a sync starts afresh.
+_SHARED: OrderedDict[tuple, _Shared] = OrderedDict()
+_SHARED_KEPT = 4  # index states kept (the live one, and ones open searchers still use)
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_for(leaves) -> _Shared:
+    key = tuple(
+        (leaf.segment().segment_id(), leaf.segment().deleted_count(), offset)
+        for leaf, offset in leaves
+    )
+    with _SHARED_LOCK:
+        shared = _SHARED.get(key)
+        if shared is None:
+            shared = _SHARED[key] = _Shared()
+            while len(_SHARED) > _SHARED_KEPT:
+                _SHARED.popitem(last=False)
+        _SHARED.move_to_end(key)
+        return shared
+
+
+class IndexArrays:
+    """Per-document arrays of one open searcher, each read once and shared by every query
+    (and by other threads' searchers over the same segments)."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.leaves = list(self.reader.leaf_readers())
+        self.size = self.reader.doc_count_all()
+        self._shared = _shared_for(self.leaves)
+        if self._shared.live is None:
+            live = np.ones(self.size, dtype=bool)
+            for leaf, offset in self.leaves:
+                deleted = list(leaf.deleted_docs_set)
+                if deleted:
+                    live[np.asarray(deleted, dtype=np.int64) + offset] = False
+            self._shared.live = live
+        self.live = self._shared.live
+        self._lengths = self._shared.lengths
+        self._columns = self._shared.columns
+        self._codes = self._shared.codes
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Return the length of a field in every document, as Whoosh's scorer sees it."""
+        if fieldname not in self._lengths:
+            parts = [_length_bytes(leaf, fieldname) for leaf, _ in self.leaves]
+            self._lengths[fieldname] = _LENGTH_OF_BYTE[np.concatenate(parts)]
+        return self._lengths[fieldname]
+
+    def column(self, fieldname: str) -> np.ndarray:
+        """Return a sortable column's raw value in every document, as a numpy bytes array."""
+        if fieldname not in self._columns:
+            parts = [_column_bytes(leaf, fieldname) for leaf, _ in self.leaves]
+            width = max((part.dtype.itemsize for part in parts), default=1)
+            self._columns[fieldname] = np.concatenate([part.astype(f"S{width}") for part in parts])
+        return self._columns[fieldname]
+
+    def counts(self, fieldname: str, which: np.ndarray) -> list[tuple[str, int]]:
+        """Return (value, documents) of a column over some documents (docnums or a mask)."""
+        values, codes = self.codes(fieldname)
+        found = np.bincount(codes[which], minlength=len(values)).tolist()
+        return [(value, n) for value, n in zip(values, found, strict=True) if n]
+
+    def codes(self, fieldname: str) -> tuple[list[str], np.ndarray]:
+        """Return a column's distinct values (sorted, as text) and each document's index."""
+        if fieldname not in self._codes:
+            values, codes = np.unique(self.column(fieldname), return_inverse=True)
+            self._codes[fieldname] = ([v.decode("utf-8") for v in values.tolist()], codes)
+        return self._codes[fieldname]
+
+
+def _length_bytes(leaf, fieldname: str) -> np.ndarray:
+    size = leaf.doc_count_all()
+    out = np.zeros(size, dtype=np.uint8)
+    perdoc = leaf._perdoc
+    name = _lenfield(fieldname)
+    if perdoc.has_column(name):
+        column = perdoc.column_reader(name, LENGTHS_COLUMN)
+        count = min(column._count, size)
+        raw = column._dbfile.get(column._basepos, count)
+        out[:count] = np.frombuffer(raw, dtype=np.uint8)
+    return out
+
+
+def _column_bytes(leaf, fieldname: str) -> np.ndarray:
+    """Read a segment's column in one go (search.engine.columns), through the leaf's files."""
+    perdoc, count = leaf._perdoc, leaf.doc_count_all()
+    if not is_varbytes(leaf.schema[fieldname]) or not count:
+        return np.array(list(leaf.column_reader(fieldname, translate=False)), dtype=bytes)
+    if fieldname not in perdoc._colfiles:  # opened as column_reader() does: closed with it
+        perdoc._colfiles[fieldname] = perdoc._get_column_file(fieldname)
+    colfile, base, length = perdoc._colfiles[fieldname]
+    return varbytes_values(colfile.get(base, length), count)
+
+
+class Postings:
+    """One term's postings over the whole index.
+
+    ``ids`` are sorted global docnums and ``weights`` Whoosh's term weights. ``places``,
+    read only for phrase words, holds every position as ``docnum << 32 | position``: a
+    phrase is then an intersection of shifted arrays instead of a loop over documents.
+    """
+
+    __slots__ = ("ids", "weights", "places")
+
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, places: np.ndarray | None):
+        self.ids, self.weights, self.places = ids, weights, places
+
+    @property
+    def size(self) -> int:
+        """How much it weighs in the cache, in postings."""
+        return len(self.ids) + (0 if self.places is None else len(self.places))
+
+
+def read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places=False) -> Postings:
+    """Return every posting of a term with docnums global to the index, cached per index state."""
+    key = (fieldname, btext)
+    shared = arrays._shared
+    with shared.lock:
+        found = shared.postings.get(key)
+        if found is not None and (found.places is not None or not places):
+            shared.postings.move_to_end(key)
+            return found
+    postings = _read_postings(arrays, fieldname, btext, places)  # this thread's own files
+    with shared.lock:
+        old = shared.postings.pop(key, None)
+        if old is not None:
+            shared.cached_postings -= old.size
+        shared.postings[key] = postings
+        shared.cached_postings += postings.size
+        while shared.cached_postings > POSTINGS_CACHE and len(shared.postings) > 1:
+            shared.cached_postings -= shared.postings.popitem(last=False)[1].size
+    return postings
+
+
+def _read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places: bool) -> Postings:
+    """Read every posting of a term, block by block, with docnums global to the index."""
+    fmt = arrays.searcher.schema[fieldname].format
+    ids: list[np.ndarray] = []
+    weights: list = []
+    encoded: list = []
+    for leaf, offset in arrays.leaves:
+        if (fieldname, btext) not in leaf:
+            continue
+        matcher = leaf._terms.matcher(fieldname, btext, fmt)
+        leaf_ids: list[int] = []
+        for block_ids, block_weights, block_values in _blocks(matcher, places):
+            leaf_ids.extend(block_ids)
+            weights.extend(block_weights)
+            if places:
+                encoded.extend(block_values)
+        ids.append(np.asarray(leaf_ids, dtype=np.int32) + offset)
+    if not ids:
+        nowhere = np.empty(0, dtype=np.int64) if places else None
+        return Postings(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), nowhere)
+    ids = np.concatenate(ids)
+    weights = np.asarray(weights, dtype=np.float32)  # as Whoosh stores them
+    return Postings(ids, weights, _places(ids, encoded) if places else None)
+
+
+def _places(ids: np.ndarray, encoded: list[bytes]) -> np.ndarray:
+    """Decode Whoosh's Positions values (a count, then pickled deltas) into place codes."""
+    counts = np.empty(len(encoded), dtype=np.int64)
+    positions: list[int] = []
+    for i, value in enumerate(encoded):
+        # Whoosh drops the pickle's final "." when it writes the value.
+        deltas = loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
+        counts[i] = len(deltas)
+        positions.extend(accumulate(deltas))
+    owners = np.repeat(ids, counts).astype(np.int64)
+    return (owners << 32) | np.asarray(positions, dtype=np.int64)
+
+
+def _blocks(matcher, values: bool):
+    """Yield (ids, weights, values) per posting block of a leaf matcher."""
+    if isinstance(matcher, ListMatcher):  # short lists are inlined in the term info
+        ids = matcher._ids
+        weights = matcher._weights if matcher._weights is not None else [1.0] * len(ids)
+        yield ids, weights, (matcher._values if values else None)
+        return
+    while not matcher._atend:
+        matcher._read_ids()
+        matcher._read_weights()
+        if values:
+            matcher._read_values()
+        yield matcher._ids, matcher._weights, (matcher._values if values else None)
+        matcher._next_block()
