@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from search.errors import IndexBusyError, IndexUnusableError
+from search.errors import IndexBusyError, IndexMissingError, IndexUnusableError
 
 MARKER_FILE = "DEFSEARCH-INDEX"
 CURRENT_FILE = "CURRENT"
@@ -50,6 +50,10 @@ _OWN_FILES = {WATCHES_FILE} | {WATCHES_FILE + tail for tail in ("-journal", "-wa
 # Not carried into a fork: Whoosh's lock and files being written.
 _NOT_FORKED = re.compile(r"(.*WRITELOCK|.*\.tmp\d*|.*\.doclist)$")
 LEASE_TRIES = 20  # a reader retries this often when a generation is swapped under it
+
+
+def missing(index_dir: Path) -> IndexMissingError:
+    return IndexMissingError(f"no index in {index_dir}; build one with: defsearch index")
 
 
 def damaged(index_dir: Path, why: str) -> IndexUnusableError:

@@ -32,10 +32,6 @@ from search.model import NewsDocument, SyncReport
 from search.stories import StoryKeys, story_keys
 from search.story_files import load_keys, save_stories
 
-current_generation = store.current_generation
-read_meta = store.read_meta
-
-
 # -- sync --------------------------------------------------------------------------------
 
 
@@ -120,8 +116,7 @@ def _sync(
         live, indexed, stories = _open_live(index_dir, rebuild, notify)
         report = SyncReport()
         todo, removed, members = find_changes(corpus, indexed, report)
-        sync = _Writing(index_dir, corpus, recorded, live, stories, progress)
-        sync.members = members
+        sync = _Writing(index_dir, corpus, recorded, live, stories, progress, members)
         sync.apply(indexed, todo, removed, report)
         store.remove_unused_generations(index_dir, sync.live, recorded)
         from search.watches import WatchList  # the search service: loaded only here
@@ -171,7 +166,7 @@ def _tell(notify, message: str) -> None:
 class _Writing:
     """One sync's writes: batches, each forked from the live generation and swapped in."""
 
-    def __init__(self, index_dir, corpus, recorded, live, stories, progress):
+    def __init__(self, index_dir, corpus, recorded, live, stories, progress, members):
         self.index_dir, self.corpus, self.recorded = index_dir, corpus, recorded
         self.live, self.stories, self.progress = live, stories, progress
         self.incremental = live is not None and bool(stories)
@@ -179,7 +174,7 @@ class _Writing:
         self.removed: set[str] = set()  # ids it deleted
         self.ids: set[str] = set()  # every id indexed at the end
         # file id -> ids of the articles inside it (attachments, messages) as indexed
-        self.members: dict[str, list[str]] = {}
+        self.members: dict[str, list[str]] = members
 
     def apply(self, indexed: dict[str, IndexedFile], todo, removed, report: SyncReport) -> None:
         """Write the differences; an index built afresh is written in one commit, a live one

@@ -6,7 +6,8 @@ import pytest
 from whoosh import index as whoosh_index
 
 from search.engine.columns import iter_text_columns
-from search.sync import current_generation, sync_index
+from search.store import current_generation
+from search.sync import sync_index
 
 TOPICS = [
     "Рособоронэкспорт подписал контракт на поставку вертолётов Ми-35М",

@@ -11,7 +11,7 @@ import pytest
 from processes import DEFSEARCH, clean_env, wait_for
 
 from search.service import Engine, make_request
-from search.sync import current_generation
+from search.store import current_generation
 
 RU = "поставки вооружения сотрудничество армия флот учения ракеты комплекс министр".split()
 EN = "deliveries weapons cooperation army navy exercises missiles defense minister".split()

@@ -15,7 +15,7 @@ from whoosh import index as whoosh_index
 from search import store
 from search.engine.codec import DefsearchCodec
 from search.engine.schema import SCHEMA_VERSION, build_schema
-from search.errors import IndexMissingError, IndexVersionError
+from search.errors import IndexVersionError
 
 PARALLEL_MIN_DOCS = 2000  # below this, starting worker processes costs more than it saves
 MAX_PROCS = 4  # worker processes for large jobs (each loads its own dictionaries)
@@ -27,7 +27,7 @@ def open_index(index_dir: Path, generation: Path | None = None):
     is missing, of another schema, or damaged."""
     generation = generation or store.current_generation(index_dir)
     if generation is None:
-        raise IndexMissingError(f"no index in {index_dir}; build one with: defsearch index")
+        raise store.missing(index_dir)
     meta = store.read_meta(generation)
     version = meta.get("schema_version")
     if version != SCHEMA_VERSION:

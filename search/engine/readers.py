@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from search import store
-from search.errors import IndexMissingError, IndexUnusableError
+from search.errors import IndexUnusableError
 
 
 class Reader:
@@ -28,7 +28,7 @@ class Reader:
 
         generation, lease = store.lease(index_dir)
         if generation is None:
-            raise IndexMissingError(f"no index in {index_dir}; build one with: defsearch index")
+            raise store.missing(index_dir)
         try:
             self.ix = open_index(index_dir, generation)
             self.searcher = self.ix.searcher(weighting=weighting)
@@ -117,9 +117,7 @@ class Readers:
             return mine
         generation = store.current_generation(self.index_dir)
         if generation is None:
-            raise IndexMissingError(
-                f"no index in {self.index_dir}; build one with: defsearch index"
-            )
+            raise store.missing(self.index_dir)
         with self._lock:
             if mine is not None and not mine.closed and mine.generation == generation:
                 return self._use(mine)
@@ -163,7 +161,3 @@ class Readers:
         for reader in readers:
             reader.close()
         self._local = threading.local()
-
-    def open_count(self) -> int:
-        with self._lock:
-            return len(self._open)

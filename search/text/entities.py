@@ -185,7 +185,9 @@ def is_place(key: str) -> bool:
     return key in entity_table().places
 
 
+@cache
 def longest_phrase() -> int:
+    """Return the most words a name of several words has (the table is built once)."""
     return max((len(words) for words in entity_table().phrases), default=1)
 
 
