@@ -164,10 +164,10 @@ def current_generation(index_dir: Path) -> Path | None:
         name = read_file(index_dir / CURRENT_FILE, 1024).decode("utf-8").strip()
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        if getattr(exc, "errno", None) in (errno.ELOOP, errno.EFBIG) or not isinstance(
-            exc, OSError
-        ):
+    except UnicodeDecodeError:
+        raise damaged(index_dir, f"unreadable {CURRENT_FILE}") from None
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.EFBIG):  # a link, or not a file we wrote
             raise damaged(index_dir, f"unreadable {CURRENT_FILE}") from None
         raise IndexUnusableError(f"cannot read index {index_dir}: {exc.strerror}") from None
     if not GENERATION_RE.fullmatch(name):
