@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from functools import cache
 from importlib import resources
 from itertools import chain
 
@@ -155,9 +156,13 @@ def _feed_entry(entry: WatchEntry) -> FeedEntry:
 # -- the API's description -----------------------------------------------------------------
 
 
+@cache
+def _openapi_spec() -> dict:
+    """The packaged OpenAPI description, read and parsed once."""
+    return json.loads(resources.files("web").joinpath("openapi.json").read_text("utf-8"))
+
+
 @bp.get("/api/openapi.json")
 def openapi():
     """Return the OpenAPI 3 description of the JSON and feed endpoints."""
-    spec = json.loads(resources.files("web").joinpath("openapi.json").read_text("utf-8"))
-    spec["servers"] = [{"url": request.host_url.rstrip("/")}]
-    return spec
+    return {**_openapi_spec(), "servers": [{"url": request.host_url.rstrip("/")}]}
