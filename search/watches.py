@@ -143,11 +143,10 @@ class WatchList:
 
     @contextmanager
     def _connect(self, create: bool = False) -> Iterator[sqlite3.Connection | None]:
+        """``create``: make the database if missing (the caller has claimed the folder)."""
         if not create and not self.path.exists():
             yield None
             return
-        if create:
-            store.claim(self.index_dir)
         try:
             if self.readonly:
                 where = self.path.resolve().as_uri() + "?mode=ro"
