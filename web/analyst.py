@@ -68,11 +68,12 @@ def search_feed():
         )
         for hit in page.results
     ]
+    link = url_for("analyst.search_feed", **form.args(), _external=True)
     return _atom(
         atom_feed(
-            url_for("analyst.search_feed", **form.args(), _external=True),
+            link,
             f"defsearch: {form.q}",
-            url_for("analyst.search_feed", **form.args(), _external=True),
+            link,
             url_for("web.search", **form.args(), _external=True),
             _updated(),
             entries,
