@@ -222,22 +222,25 @@ class WatchList:
                         _set_checked(conn, live.name if live is not None else "")
         return self.get(watch.name)
 
-    def list(self) -> list[Watch]:
-        """Return every saved search with its counts of matches and unseen matches."""
+    def list(self, name: str | None = None) -> list[Watch]:
+        """Return every saved search (or the one named) with its counts of matches and
+        unseen matches."""
         with self._connect() as conn:
             if conn is None:
                 return []
             rows = conn.execute(
                 "SELECT w.*, COUNT(m.doc_id) AS matches, "
                 "COALESCE(SUM(m.seen = 0), 0) AS unseen FROM watches w "
-                "LEFT JOIN matches m ON m.watch = w.name GROUP BY w.name ORDER BY w.name"
+                "LEFT JOIN matches m ON m.watch = w.name "
+                + ("" if name is None else "WHERE w.name = ? ")
+                + "GROUP BY w.name ORDER BY w.name",
+                () if name is None else (name,),
             ).fetchall()
         return [_watch(row) for row in rows]
 
     def get(self, name: str) -> Watch:
-        for watch in self.list():
-            if watch.name == name:
-                return watch
+        for watch in self.list(name):
+            return watch
         raise DocumentNotFoundError(f"no saved search named {name!r}; see: defsearch watch list")
 
     def remove(self, name: str) -> None:
