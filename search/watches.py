@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from search import store
+from search import config, store
 from search.errors import (
     DefsearchError,
     DocumentNotFoundError,
@@ -182,8 +182,10 @@ class WatchList:
 
     # -- saved searches ----------------------------------------------------------------------
 
-    def add(self, watch: Watch, lock_wait: float = 30.0) -> Watch:
-        """Save a search; its query is checked against the index now, not at the next sync."""
+    def add(self, watch: Watch, lock_wait: float | None = None) -> Watch:
+        """Save a search; its query is checked against the index now, not at the next sync.
+
+        ``lock_wait``: seconds to wait for a running sync, by default search.config's."""
         check_name(watch.name)
         request = watch.request(limit=1)
         with self._engine() as engine:
@@ -195,7 +197,8 @@ class WatchList:
             store.claim(self.index_dir)
             # Under the index's write lock: no sync runs between reading the index's
             # fingerprints and saving them, so no article is counted new twice or missed.
-            with store.write_lock(self.index_dir, wait=lock_wait):
+            wait = config.lock_wait() if lock_wait is None else lock_wait
+            with store.write_lock(self.index_dir, wait=wait):
                 with self._transaction(create=True) as conn:
                     if conn.execute(
                         "SELECT 1 FROM watches WHERE name = ?", (watch.name,)
