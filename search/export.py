@@ -14,7 +14,6 @@ from search.model import Hit, SearchRequest
 from search.service import MAX_LIMIT, MAX_PAGE, Engine
 
 COLUMNS = ("id", "title", "source", "date", "url", "lang", "score", "snippet")
-FORMATS = ("csv", "jsonl")
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
