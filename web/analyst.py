@@ -73,7 +73,6 @@ def search_feed():
         atom_feed(
             link,
             f"defsearch: {form.q}",
-            link,
             url_for("web.search", **form.args(), _external=True),
             _updated(),
             entries,
@@ -133,7 +132,6 @@ def watch_feed(name: str):
         atom_feed(
             link,
             f"defsearch: {watch.name} ({watch.query})",
-            link,
             url_for("analyst.watch_page", name=name, _external=True),
             _updated(),
             entries,
