@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 from search.errors import DefsearchError, QueryError
+from search.export import csv_stream
 from search.service import Engine, make_request
 
 TOP_HITS = 3  # best hits listed per query
@@ -65,24 +64,18 @@ def run_batch(
 
 def batch_csv(results: Iterable[BatchResult]) -> Iterator[str]:
     """Yield CSV text, header first; the top hits are one cell, ' | ' between them."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for result in results:
-        top = " | ".join(f"{h['title']} ({h['date'] or 'undated'}, {h['id']})" for h in result.top)
-        writer.writerow(
-            [
-                result.line,
-                result.query,
-                result.articles,
-                result.stories,
-                result.first or "",
-                result.last or "",
-                top,
-                result.error or "",
-            ]
-        )
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
+    return csv_stream(COLUMNS, (_csv_row(result) for result in results))
+
+
+def _csv_row(result: BatchResult) -> list:
+    top = " | ".join(f"{h['title']} ({h['date'] or 'undated'}, {h['id']})" for h in result.top)
+    return [
+        result.line,
+        result.query,
+        result.articles,
+        result.stories,
+        result.first or "",
+        result.last or "",
+        top,
+        result.error or "",
+    ]

@@ -7,14 +7,13 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from search.model import Hit, SearchRequest
 from search.service import MAX_LIMIT, MAX_PAGE, Engine
 
 COLUMNS = ("id", "title", "source", "date", "url", "lang", "score", "snippet")
-FORMATS = ("csv", "jsonl")
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
@@ -51,17 +50,23 @@ def hit_row(hit: Hit) -> dict:
     }
 
 
-def csv_lines(hits: Iterable[Hit]) -> Iterator[str]:
+def csv_stream(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
     """Yield CSV text (header first, CRLF line ends as RFC 4180 says), one row at a time."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    for hit in hits:
-        writer.writerow(hit_row(hit))
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-    yield buffer.getvalue()  # the header alone when nothing matched
+    yield buffer.getvalue()  # the header alone when there was no row
+
+
+def csv_lines(hits: Iterable[Hit]) -> Iterator[str]:
+    """Yield the hits as CSV text, header first, one row at a time."""
+    rows = (hit_row(hit) for hit in hits)
+    return csv_stream(COLUMNS, ([row[column] for column in COLUMNS] for row in rows))
 
 
 def jsonl_lines(hits: Iterable[Hit]) -> Iterator[str]:

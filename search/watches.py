@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from search import store
+from search import config, store
 from search.errors import (
     DefsearchError,
     DocumentNotFoundError,
@@ -143,11 +143,10 @@ class WatchList:
 
     @contextmanager
     def _connect(self, create: bool = False) -> Iterator[sqlite3.Connection | None]:
+        """``create``: make the database if missing (the caller has claimed the folder)."""
         if not create and not self.path.exists():
             yield None
             return
-        if create:
-            store.claim(self.index_dir)
         try:
             if self.readonly:
                 where = self.path.resolve().as_uri() + "?mode=ro"
@@ -183,8 +182,10 @@ class WatchList:
 
     # -- saved searches ----------------------------------------------------------------------
 
-    def add(self, watch: Watch, lock_wait: float = 30.0) -> Watch:
-        """Save a search; its query is checked against the index now, not at the next sync."""
+    def add(self, watch: Watch, lock_wait: float | None = None) -> Watch:
+        """Save a search; its query is checked against the index now, not at the next sync.
+
+        ``lock_wait``: seconds to wait for a running sync, by default search.config's."""
         check_name(watch.name)
         request = watch.request(limit=1)
         with self._engine() as engine:
@@ -196,7 +197,8 @@ class WatchList:
             store.claim(self.index_dir)
             # Under the index's write lock: no sync runs between reading the index's
             # fingerprints and saving them, so no article is counted new twice or missed.
-            with store.write_lock(self.index_dir, wait=lock_wait):
+            wait = config.lock_wait() if lock_wait is None else lock_wait
+            with store.write_lock(self.index_dir, wait=wait):
                 with self._transaction(create=True) as conn:
                     if conn.execute(
                         "SELECT 1 FROM watches WHERE name = ?", (watch.name,)
@@ -223,22 +225,25 @@ class WatchList:
                         _set_checked(conn, live.name if live is not None else "")
         return self.get(watch.name)
 
-    def list(self) -> list[Watch]:
-        """Return every saved search with its counts of matches and unseen matches."""
+    def list(self, name: str | None = None) -> list[Watch]:
+        """Return every saved search (or the one named) with its counts of matches and
+        unseen matches."""
         with self._connect() as conn:
             if conn is None:
                 return []
             rows = conn.execute(
                 "SELECT w.*, COUNT(m.doc_id) AS matches, "
                 "COALESCE(SUM(m.seen = 0), 0) AS unseen FROM watches w "
-                "LEFT JOIN matches m ON m.watch = w.name GROUP BY w.name ORDER BY w.name"
+                "LEFT JOIN matches m ON m.watch = w.name "
+                + ("" if name is None else "WHERE w.name = ? ")
+                + "GROUP BY w.name ORDER BY w.name",
+                () if name is None else (name,),
             ).fetchall()
         return [_watch(row) for row in rows]
 
     def get(self, name: str) -> Watch:
-        for watch in self.list():
-            if watch.name == name:
-                return watch
+        for watch in self.list(name):
+            return watch
         raise DocumentNotFoundError(f"no saved search named {name!r}; see: defsearch watch list")
 
     def remove(self, name: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from functools import cache
 from importlib import resources
 from itertools import chain
 
@@ -67,11 +68,11 @@ def search_feed():
         )
         for hit in page.results
     ]
+    link = url_for("analyst.search_feed", **form.args(), _external=True)
     return _atom(
         atom_feed(
-            url_for("analyst.search_feed", **form.args(), _external=True),
+            link,
             f"defsearch: {form.q}",
-            url_for("analyst.search_feed", **form.args(), _external=True),
             url_for("web.search", **form.args(), _external=True),
             _updated(),
             entries,
@@ -131,7 +132,6 @@ def watch_feed(name: str):
         atom_feed(
             link,
             f"defsearch: {watch.name} ({watch.query})",
-            link,
             url_for("analyst.watch_page", name=name, _external=True),
             _updated(),
             entries,
@@ -155,9 +155,13 @@ def _feed_entry(entry: WatchEntry) -> FeedEntry:
 # -- the API's description -----------------------------------------------------------------
 
 
+@cache
+def _openapi_spec() -> dict:
+    """The packaged OpenAPI description, read and parsed once."""
+    return json.loads(resources.files("web").joinpath("openapi.json").read_text("utf-8"))
+
+
 @bp.get("/api/openapi.json")
 def openapi():
     """Return the OpenAPI 3 description of the JSON and feed endpoints."""
-    spec = json.loads(resources.files("web").joinpath("openapi.json").read_text("utf-8"))
-    spec["servers"] = [{"url": request.host_url.rstrip("/")}]
-    return spec
+    return {**_openapi_spec(), "servers": [{"url": request.host_url.rstrip("/")}]}

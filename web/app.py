@@ -280,6 +280,7 @@ def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000) -> None:
 
     app = create_app({"INDEX_DIR": Path(index_dir)})
     _raise_open_files_limit()
+    idle = idle_timeout()
     try:
         _probe_address(host, port)
         server = create_server(
@@ -290,8 +291,8 @@ def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000) -> None:
             connection_limit=CONNECTION_LIMIT,
             # Idle connections are closed (search.config.idle_timeout): many idle clients
             # must not lock everyone else out.
-            channel_timeout=idle_timeout(),
-            cleanup_interval=max(1, int(idle_timeout() / 2)),
+            channel_timeout=idle,
+            cleanup_interval=max(1, int(idle / 2)),
             asyncore_use_poll=True,  # select() fails past file descriptor 1024
         )
     except OSError as exc:

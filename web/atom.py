@@ -30,10 +30,9 @@ def _stamp(day: str | None, fallback: str) -> str:
     return f"{day}T00:00:00Z" if day else fallback
 
 
-def atom_feed(
-    feed_id: str, title: str, self_link: str, page_link: str, updated: str, entries
-) -> bytes:
-    """Return the feed's XML; ``updated`` (RFC 3339) also dates the undated entries."""
+def atom_feed(self_link: str, title: str, page_link: str, updated: str, entries) -> bytes:
+    """Return the feed's XML; its id is its own link (``self_link``), ``updated`` (RFC
+    3339) also dates the undated entries."""
     ET.register_namespace("", ATOM_NS)
 
     def add(parent, tag: str, text: str | None = None, **attrs):
@@ -45,7 +44,7 @@ def atom_feed(
         return element
 
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    add(feed, "id", feed_id)
+    add(feed, "id", self_link)
     add(feed, "title", title)
     add(feed, "updated", updated)
     add(feed, "link", rel="self", href=self_link, type="application/atom+xml")

@@ -14,11 +14,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from search.errors import DefsearchError, DocumentError
-from search.ingest.fetch import Download, FetchError, check_link, download
+from search.ingest.fetch import Download, FetchError, check_link, download, utc_stamp
 from search.ingest.links import Register, add_link, store_page, write_atomically
 
 FEEDS_FILE = ".defsearch-feeds.json"
@@ -91,7 +90,7 @@ def _add_feed(corpus: Path, url: str) -> dict:
         parsed = _parse(download(url))
     except DocumentError as exc:
         raise DefsearchError(f"cannot add feed {url}: {exc}") from None
-    entry = {"url": url, "title": _one_line(parsed.feed.get("title")), "added": _now()}
+    entry = {"url": url, "title": _one_line(parsed.feed.get("title")), "added": utc_stamp()}
     save_feeds(corpus, [*feeds, entry])
     return {**entry, "items": len(parsed.entries)}
 
@@ -125,7 +124,7 @@ def _pull(feed: dict, corpus: Path, register: Register) -> FeedReport:
         return report
     feed["etag"], feed["modified"] = got.etag, got.last_modified
     feed["title"] = report.title = _one_line(parsed.feed.get("title")) or report.title
-    feed["pulled"] = _now()
+    feed["pulled"] = utc_stamp()
     seen = feed.setdefault("seen", [])
     for entry in parsed.entries:
         key = entry.get("id") or entry.get("link") or entry.get("title")
@@ -161,7 +160,7 @@ def _take(entry, feed_title: str, corpus: Path, register: Register):
         url=link,
         content_type="text/html",
         body=_item_page(entry, content, feed_title).encode("utf-8"),
-        fetched=_now(),
+        fetched=utc_stamp(),
     )
     extra = {"title": _one_line(entry.get("title"))} if entry.get("title") else {}
     if day := _entry_date(entry):
@@ -206,10 +205,6 @@ def _item_page(entry, content: str, feed_title: str) -> str:
 def _entry_date(entry) -> str | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     return f"{parsed.tm_year:04d}-{parsed.tm_mon:02d}-{parsed.tm_mday:02d}" if parsed else None
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _one_line(value) -> str:

@@ -33,6 +33,11 @@ class Download:
     last_modified: str | None = None
 
 
+def utc_stamp() -> str:
+    """Return the time now in UTC as YYYY-MM-DDTHH:MM:SSZ."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def check_link(url: str) -> str:
     """Return a web link stripped, or raise FetchError for anything but http and https."""
     url = url.strip()
@@ -60,7 +65,7 @@ def download(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    fetched = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    fetched = utc_stamp()
     try:
         with httpx.Client(
             follow_redirects=True, max_redirects=MAX_REDIRECTS, timeout=TIMEOUT_SECONDS

@@ -85,15 +85,13 @@ def read_documents(path: Path, corpus: Path) -> FileRead:
 
 
 def _read_text(raw: bytes, url: str | None = None):
-    from search.ingest.extract import extract_article
-
-    return _text_article(clean_text(decode(raw)), url, extract_article)
+    return _text_article(clean_text(decode(raw)), url)
 
 
-def _text_article(text: str, url: str | None, extract_article):
-    # Imported by the caller: compiling extract's patterns costs ~15 ms, which `defsearch
-    # search` (it imports this module through the indexer) should not pay.
-    from search.ingest.extract import detect_lang
+def _text_article(text: str, url: str | None):
+    # Imported here: compiling extract's patterns costs ~15 ms, which `defsearch search`
+    # (it imports this module through the indexer) should not pay.
+    from search.ingest.extract import detect_lang, extract_article
 
     if not text.strip():
         raise DocumentError("empty file (only whitespace)")
@@ -115,11 +113,10 @@ def _read_page(raw: bytes | str, url: str | None):
 def _read_pdf(raw: bytes):
     from dataclasses import replace
 
-    from search.ingest.extract import extract_article
     from search.ingest.pdf import read_pdf
 
     pdf = read_pdf(raw)
-    article = _text_article(clean_text(pdf.text), None, extract_article)
+    article = _text_article(clean_text(pdf.text), None)
     if pdf.title and pdf.title != article.title:
         provenance = {**article.provenance, "title": "pdf metadata"}
         body = article.body
@@ -134,7 +131,6 @@ def _read_message(raw: bytes):
     from dataclasses import replace
 
     from search.ingest.credits import outlet_name
-    from search.ingest.extract import extract_article
     from search.ingest.mail import parse_message
 
     msg = parse_message(raw)
@@ -143,11 +139,11 @@ def _read_message(raw: bytes):
         # The subject first, as a headline: else a short first line of the body would be
         # taken for one and lost.
         text = clean_text(f"{msg.title}\n\n{msg.text}" if msg.title else msg.text)
-        article = _text_article(text, None, extract_article)
+        article = _text_article(text, None)
     elif msg.html:
         article, author = _read_page(msg.html, None)
     elif msg.title:
-        article = _text_article(msg.title, None, extract_article)  # all is in the subject
+        article = _text_article(msg.title, None)  # all is in the subject
     else:
         raise DocumentError("e-mail without a subject or a text or HTML body")
     provenance = dict(article.provenance)
