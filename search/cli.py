@@ -6,7 +6,6 @@ that need them, so that ``defsearch search`` starts quickly.
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import sys
@@ -16,13 +15,10 @@ import click
 
 from search.cli_analyst import batch, watch
 from search.cli_feeds import feeds
+from search.cli_output import echo_json
 from search.cli_search import inspect, search, show, stats, stories
 from search.config import CORPUS_ENV, INDEX_ENV
 from search.errors import DefsearchError, StopRequested
-
-
-def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _progress(total: int):
@@ -102,7 +98,7 @@ def index(obj: Context, rebuild: bool, as_json: bool) -> None:
     )
     _report_failures(report.failed)
     if as_json:
-        _echo_json(report.to_dict())
+        echo_json(report.to_dict())
     else:
         click.echo(
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
@@ -158,7 +154,7 @@ def add(obj: Context, items: tuple[str, ...], as_json: bool) -> None:
     report = sync_index(obj.corpus, obj.index, notify=notify_stderr)
     _report_failures(report.failed)
     if as_json:
-        _echo_json(
+        echo_json(
             {
                 "added": added,
                 "pages": pages,

@@ -3,17 +3,13 @@ running it. Thin shells over search.watches and search.batch."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
+from search.cli_output import echo_json
 from search.errors import UsageError
-
-
-def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @click.group()
@@ -56,7 +52,7 @@ def watch_list(obj, as_json: bool) -> None:
 
     watches = WatchList(obj.index).list()
     if as_json:
-        _echo_json([w.to_dict() for w in watches])
+        echo_json([w.to_dict() for w in watches])
         return
     if not watches:
         click.echo("No saved searches. Add one: defsearch watch add NAME QUERY")
@@ -90,7 +86,7 @@ def watch_show(obj, name: str, every: bool, as_json: bool) -> None:
 
     entries = WatchList(obj.index).entries(name, every=every)
     if as_json:
-        _echo_json([e.to_dict() for e in entries])
+        echo_json([e.to_dict() for e in entries])
         return
     if not entries:
         click.echo(f"No {'' if every else 'unseen '}matches for {name!r}.")
@@ -165,7 +161,7 @@ def batch(obj, file: Path, fmt: str, **filters) -> None:
         raise UsageError(f"{file} is not UTF-8 text") from None
     results = list(run_batch(obj.engine(), lines, **filters))
     if fmt == "json":
-        _echo_json([r.to_dict() for r in results])
+        echo_json([r.to_dict() for r in results])
     else:
         for text in batch_csv(results):
             click.echo(text, nl=False)

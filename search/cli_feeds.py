@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-
-def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+from search.cli_output import echo_json
 
 
 @click.group()
@@ -50,7 +46,7 @@ def feeds_list(obj, as_json: bool) -> None:
         for feed in load_feeds(obj.corpus)
     ]
     if as_json:
-        _echo_json(found)
+        echo_json(found)
         return
     if not found:
         click.echo("No feeds; add one with: defsearch feeds add URL")
@@ -80,7 +76,7 @@ def feeds_pull(obj, as_json: bool) -> None:
     for item in report.failed:
         click.echo(f"skipped {item['path']}: {item['error']}", err=True)
     if as_json:
-        _echo_json({"feeds": [r.to_dict() for r in reports], "index": report.to_dict()})
+        echo_json({"feeds": [r.to_dict() for r in reports], "index": report.to_dict()})
         return
     for feed in reports:
         name = f"{feed.url} ({feed.title})" if feed.title else feed.url

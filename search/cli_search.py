@@ -6,35 +6,17 @@ commands, as there.
 
 from __future__ import annotations
 
-import html
-import json
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from search.cli_output import echo_json, terminal_snippet
 from search.ingest.walk import document_id
 
 if TYPE_CHECKING:
     from search.cli import Context
-
-_MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
-_TAG_RE = re.compile(r"<[^>]+>")
-
-
-def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _plain(snippet_html: str, colour: bool) -> str:
-    """Turn a snippet's HTML into terminal text, matches in bold yellow on a terminal."""
-    if colour:
-        snippet_html = _MARK_RE.sub(
-            lambda m: click.style(m.group(1), fg="yellow", bold=True), snippet_html
-        )
-    return html.unescape(_TAG_RE.sub("", snippet_html))
 
 
 class _QueryCommand(click.Command):
@@ -116,7 +98,7 @@ def search(
         raise click.UsageError("--all exports every hit: use it with --format csv or jsonl")
     page = obj.engine().search(request)
     if as_json or fmt == "json":
-        _echo_json(page.to_dict())
+        echo_json(page.to_dict())
         return
     colour = sys.stdout.isatty()
     if page.notice:
@@ -139,7 +121,7 @@ def search(
         click.echo(f"     {meta}  [{hit.id}]")
         if hit.url:
             click.echo(f"     {hit.url}")
-        click.echo(f"     {_plain(hit.snippet, colour)}")
+        click.echo(f"     {terminal_snippet(hit.snippet, colour)}")
         if hit.also:
             outlets = ", ".join(f"{a['source'] or a['id']} ({a['date']})" for a in hit.also)
             click.echo(f"     also in: {outlets}")
@@ -165,7 +147,7 @@ def show(obj: Context, doc_id: str, as_json: bool) -> None:
     """
     record = obj.engine().document(_normalize_id(doc_id, obj.corpus))
     if as_json:
-        _echo_json(record)
+        echo_json(record)
         return
     click.echo(click.style(record["title"], bold=True) if sys.stdout.isatty() else record["title"])
     where = record.get("provenance", {})
@@ -212,7 +194,7 @@ def inspect(files: tuple[Path, ...], as_json: bool) -> None:
 
     results = [inspect_file(path) for path in files]
     if as_json:
-        _echo_json(results)
+        echo_json(results)
     else:
         for result in results:
             _print_inspection(result)
@@ -256,7 +238,7 @@ def stories(obj: Context, since: str | None, until: str | None, limit: int, as_j
     """
     found = obj.engine().stories(since, until, limit)
     if as_json:
-        _echo_json(found)
+        echo_json(found)
         return
     if not found:
         click.echo("No story was reported by more than one outlet in that period.")
@@ -280,7 +262,7 @@ def stats(obj: Context, as_json: bool) -> None:
     """
     data = obj.engine().stats()
     if as_json:
-        _echo_json(data)
+        echo_json(data)
         return
     click.echo(f"documents:  {data['documents']}")
     click.echo(f"index:      {data['index_path']} ({data['index_bytes'] / 1024:.0f} KiB)")

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from search.model import Hit, SearchRequest
 from search.service import MAX_LIMIT, MAX_PAGE, Engine
+from search.snippets import snippet_text
 
 COLUMNS = ("id", "title", "source", "date", "url", "lang", "score", "snippet")
-_TAG_RE = re.compile(r"<[^>]+>")
-
-
-def snippet_text(snippet_html: str) -> str:
-    """Return a snippet's HTML (escaped text, <mark> around matches) as plain text."""
-    return html.unescape(_TAG_RE.sub("", snippet_html))
 
 
 def iter_hits(engine: Engine, request: SearchRequest, every: bool = True) -> Iterator[Hit]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
+from html import escape, unescape
 
 from search.text.analysis import word_terms
 from search.text.entities import key_prefixes, phrase_words
@@ -236,3 +236,11 @@ def _word_start_of(text: str, index: int) -> int:
         else:
             break
     return index
+
+
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def snippet_text(snippet_html: str) -> str:
+    """Return a snippet's HTML (escaped text, <mark> around matches) as plain text."""
+    return unescape(_TAG_RE.sub("", snippet_html))

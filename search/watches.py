@@ -32,10 +32,9 @@ from search.errors import (
     QueryError,
     UsageError,
 )
-from search.export import snippet_text
 from search.model import SearchRequest
 from search.service import Engine, make_request
-from search.snippets import make_snippet
+from search.snippets import make_snippet, snippet_text
 from search.story_files import load_groups
 
 BUSY_SECONDS = 30.0  # how long a connection waits for another one's transaction
