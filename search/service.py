@@ -297,3 +297,8 @@ class Engine:
             "index_path": os.fspath(self.index_dir),
             "last_sync": read_meta(generation).get("last_sync"),
         }
+
+    def last_sync(self) -> str | None:
+        """Return when the live generation was last synced (ISO 8601, UTC)."""
+        with self._reading() as reader:
+            return read_meta(reader.generation).get("last_sync")

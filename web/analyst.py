@@ -35,7 +35,7 @@ def _watches() -> WatchList:
 
 def _updated() -> str:
     """The feed's time: the index's last sync (RFC 3339)."""
-    stamp = _engine().stats().get("last_sync") or "1970-01-01T00:00:00+00:00"
+    stamp = _engine().last_sync() or "1970-01-01T00:00:00+00:00"
     return stamp.replace("+00:00", "Z")
 
 
