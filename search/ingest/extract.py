@@ -10,6 +10,7 @@ Each value comes with where it was found (``provenance``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -144,20 +145,20 @@ def extract_article(
         found.url = (sidecar_url, "sidecar")
     url = found.url[0] if found.url else None
 
-    sources = _sources(found, dateline, paragraphs[-1], url)
-    dates = _dates(found, dateline, byline_dates, paragraphs, url, lang)
+    source = next(_sources(found, dateline, paragraphs[-1], url), None)
+    day = next(_dates(found, dateline, byline_dates, paragraphs, url, lang), None)
     provenance = {"title": title_where}
-    if dates:
-        provenance["date"] = dates[0][1]
-    if sources:
-        provenance["source"] = sources[0][1]
+    if day:
+        provenance["date"] = day[1]
+    if source:
+        provenance["source"] = source[1]
     if url:
         provenance["url"] = found.url[1]
     return ArticleText(
         title=title,
         body="\n\n".join(paragraphs),
-        date=dates[0][0].isoformat() if dates else None,
-        source=outlet_name(sources[0][0]) if sources else None,
+        date=day[0].isoformat() if day else None,
+        source=outlet_name(source[0]) if source else None,
         url=url,
         provenance=provenance,
         dropped=tuple(dropped),
@@ -189,21 +190,20 @@ def _read_metadata_lines(lines: list[str], raw: list[str], found: _Found) -> Non
 
 def _sources(
     found: _Found, dateline: Dateline | None, last: str, url: str | None
-) -> list[tuple[str, str]]:
+) -> Iterator[tuple[str, str]]:
     """Outlets, best first: a credit line, an outlet's dated line, a header line, the
-    dateline, a sign-off, a closing "(Outlet)", the link."""
-    credits = [s for s in found.sources if s[1] == "credit line"]
-    sources = credits + [(src, where) for src, _, where in found.outlet_dates]
-    sources += [s for s in found.sources if s[1] == "header line"]
+    dateline, a sign-off, a closing "(Outlet)", the link. Lazily: the first one is used."""
+    yield from (s for s in found.sources if s[1] == "credit line")
+    yield from ((src, where) for src, _, where in found.outlet_dates)
+    yield from (s for s in found.sources if s[1] == "header line")
     if dateline and dateline.outlet:
-        sources.append((dateline.outlet, "dateline"))
+        yield dateline.outlet, "dateline"
     if found.sign_off:
-        sources.append((found.sign_off, "sign-off"))
+        yield found.sign_off, "sign-off"
     if trailing := TRAILING_CREDIT_RE.search(last):
-        sources.append((trailing["src"], "credit line"))
+        yield trailing["src"], "credit line"
     if outlet := outlet_for_url(url):
-        sources.append((outlet, "url"))
-    return sources
+        yield outlet, "url"
 
 
 def _dates(
@@ -213,14 +213,17 @@ def _dates(
     paragraphs: list[str],
     url: str | None,
     lang: str,
-) -> list[tuple[date, str]]:
-    """Dates, best first; a dateline's day without a year takes one from the link only."""
+) -> Iterator[tuple[date, str]]:
+    """Dates, best first; a dateline's day without a year takes one from the link only.
+    Lazily: the first one is used, and each parse costs (dateparser)."""
     matches = [(m, where) for _, m, where in found.outlet_dates]
     matches += [(m, "header line") for m in found.header_dates]
     matches += [(m, "byline") for m in byline_dates]
     matches += [(m, "dateline") for m in _datelines(paragraphs)]
     matches += [(m, "credit line") for m in found.credit_dates]
-    dates = [(parsed, where) for m, where in matches if (parsed := parse_date(m, lang))]
+    for m, where in matches:
+        if parsed := parse_date(m, lang):
+            yield parsed, where
     url_date = date_in_url(url)
     if dateline and dateline.day:
         if dateline.year:
@@ -228,10 +231,9 @@ def _dates(
         else:
             clue, where = url_date or year_in_url(url), "dateline, year from url"
         if clue and (day := day_with_year(dateline.day, dateline.month, clue)):
-            dates.append((day, where))
+            yield day, where
     if url_date:
-        dates.append((url_date, "url"))
-    return dates
+        yield url_date, "url"
 
 
 def _lead_sentence(paragraphs: list[str]) -> str:
