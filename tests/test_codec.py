@@ -1,45 +1,107 @@
-"""Segments written by search.engine.codec: short posting lists inline, long ones in blocks."""
+"""Segments written by search.engine.codec: compact posting lists, short ones in the term
+dictionary, read the same by Whoosh's matchers and by the numpy path."""
 
 from __future__ import annotations
 
-from whoosh.codec.whoosh3 import W3TermInfo
+from array import array
 
-from search.engine.codec import INLINE_POSTINGS
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from search.engine import varint
 from search.engine.index import open_index
+from search.engine.postings import decode_postings, encode_postings
+from search.engine.terms import INLINE_BYTES
 from search.service import Engine, make_request
 
 
-def term_infos(index_dir):
+def body_entries(index_dir):
     reader = open_index(index_dir).reader()
     try:
         for leaf, _ in reader.leaf_readers():
-            terms = leaf._terms
             for fieldname, text in leaf.all_terms():
                 if fieldname == "body":
-                    yield text, terms.term_info(fieldname, text)
+                    yield leaf._terms.entry(fieldname, text)
     finally:
         reader.close()
 
 
-def test_short_lists_are_inline_and_long_ones_are_not(news_index):
-    infos = list(term_infos(news_index))
-    inline = [info for _, info in infos if info.is_inlined()]
-    blocks = [info for _, info in infos if not info.is_inlined()]
-    assert inline and blocks
-    assert all(info.doc_frequency() <= INLINE_POSTINGS for info in inline)
-    assert all(info.doc_frequency() > INLINE_POSTINGS for info in blocks)
-    assert all(isinstance(info, W3TermInfo) for info in inline)
+@given(st.lists(st.integers(min_value=0, max_value=2**63 - 1)))
+def test_varints_read_back_what_was_written(numbers):
+    decoded, used = varint.decode(varint.encode(numbers))
+    assert decoded.tolist() == numbers
+    assert used == len(varint.encode(numbers))
 
 
-def test_inline_and_block_terms_are_both_found(news_index):
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([1.0, 2.5, 0.975, 3.0]),
+            st.lists(st.integers(min_value=0, max_value=2**32 - 1), min_size=1, max_size=5),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_posting_lists_read_back_what_was_written(postings):
+    ids = list(range(0, 3 * len(postings), 3))
+    weights = [weight for weight, _ in postings]
+    values = [array("I", sorted(places)).tobytes() for _, places in postings]
+    found = decode_postings(encode_postings(ids, weights, values, 4, 700, True))
+    assert found.ids.tolist() == ids
+    assert found.weights.tolist() == np.asarray(weights, dtype=np.float32).tolist()
+    assert found.values() == values
+    assert found.minlength <= 4 and found.maxlength >= 700
+
+
+def test_values_of_other_formats_are_kept_as_they_are():
+    values = [b"\x00\x01", b"", b"pickled"]
+    found = decode_postings(encode_postings([1, 2, 9], [1.0, 1.0, 2.0], values, None, 0, False))
+    assert found.values() == values and found.counts is None
+    found = decode_postings(encode_postings([1, 2], [1.0, 1.0], [b"", b""], None, 0, False))
+    assert found.values() == [b"", b""]
+
+
+def test_short_lists_are_in_the_dictionary_and_long_ones_are_not(news_index):
+    entries = list(body_entries(news_index))
+    inline = [entry for entry in entries if entry.blob is not None]
+    apart = [entry for entry in entries if entry.blob is None]
+    assert inline and apart
+    assert all(entry.length <= INLINE_BYTES for entry in inline)
+    assert all(entry.length > INLINE_BYTES for entry in apart)
+
+
+def test_inline_and_separate_lists_are_both_found(news_index):
     engine = Engine(news_index)
-    rare = engine.search(make_request("Рогозин"))  # a handful of articles: inline
-    common = engine.search(make_request("поставки"))  # more than eight: blocks
-    assert 0 < rare.total <= INLINE_POSTINGS < common.total
+    rare = engine.search(make_request("Рогозин"))
+    common = engine.search(make_request("поставки"))
+    assert 0 < rare.total < common.total
     engine.close()
 
 
-def test_positions_are_written_as_whoosh_writes_them():
+def test_whoosh_matchers_read_the_lists_the_numpy_path_reads(news_index):
+    reader = open_index(news_index).reader()
+    try:
+        for leaf, _ in reader.leaf_readers():
+            for btext in ("поставка".encode(), "=с-400".encode(), b"s-400"):
+                if ("body", btext) not in leaf:
+                    continue
+                matcher = leaf.postings("body", btext)
+                ids, places = [], []
+                while matcher.is_active():
+                    ids.append(matcher.id())
+                    places.extend(matcher.value_as("positions"))
+                    matcher.next()
+                found = leaf._terms.postings(leaf._terms.entry("body", btext))
+                assert ids == found.ids.tolist()
+                assert places == found.places.tolist()
+                assert leaf.doc_frequency("body", btext) == len(ids) > 0
+    finally:
+        reader.close()
+
+
+def test_positions_are_the_ones_whoosh_finds():
     from pathlib import Path
 
     from whoosh import formats
@@ -51,15 +113,22 @@ def test_positions_are_written_as_whoosh_writes_them():
     corpus = Path(__file__).resolve().parents[1] / "corpus"
     names = Path(__file__).resolve().parent / "data" / "names"
     analyzer = build_schema()["body"].analyzer
+    whoosh_format, ours = formats.Positions(field_boost=2.5), BilingualPositions(field_boost=2.5)
     compared = 0
     for root in (corpus, names):
         for path in iter_article_paths(root):
             record = read_document(path, root)
             for text in (record.title, record.body):
-                whoosh = sorted(formats.Positions(field_boost=2.5).word_values(text, analyzer))
-                ours = sorted(BilingualPositions(field_boost=2.5).word_values(text, analyzer))
-                assert ours == whoosh, path
-                compared += len(ours)
+                expected = sorted(
+                    (term, n, weight, whoosh_format.decode_positions(value))
+                    for term, n, weight, value in whoosh_format.word_values(text, analyzer)
+                )
+                got = sorted(
+                    (term, n, weight, ours.decode_positions(value))
+                    for term, n, weight, value in ours.word_values(text, analyzer)
+                )
+                assert got == expected, path
+                compared += len(got)
     assert compared > 3_000
 
 
@@ -87,7 +156,7 @@ def test_segments_with_inline_lists_merge(tmp_path):
     engine = Engine(index)
     before = engine.search(make_request("поставки", group=False)).total
     engine.close()
-    # Merging reads every inline list back (ID fields' lists carry no values).
+    # Merging reads every list back through Whoosh's matchers (ID fields carry no values).
     open_index(index).writer(codec=DefsearchCodec(), compound=False).commit(optimize=True)
     live = store.current_generation(index)  # record the merged files as a sync would
     store.write_meta(live, {**store.read_meta(live), "files": store.file_sizes(live)})

@@ -1,21 +1,17 @@
 """The index as numpy arrays: per-document lengths and columns, and posting lists read
 block by block, decoded once per index state and shared by a process's threads.
 
-It reads Whoosh's codec-level posting blocks and columns (``whoosh.codec.whoosh3``), so it
-is tied to that codec: the score-equivalence test (tests/test_ranking.py) catches a change.
+It reads our codec's posting lists (search.engine.codec) and whoosh3's columns, so it is
+tied to both: the score-equivalence test (tests/test_ranking.py) catches a change.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from itertools import accumulate
-from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.matching import ListMatcher
-from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from search.engine.columns import is_varbytes, varbytes_values
@@ -180,54 +176,30 @@ def read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places=Fals
 
 
 def _read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places: bool) -> Postings:
-    """Read every posting of a term, block by block, with docnums global to the index."""
-    fmt = arrays.searcher.schema[fieldname].format
+    """Read every posting of a term from each segment, with docnums global to the index."""
     ids: list[np.ndarray] = []
-    weights: list = []
-    encoded: list = []
+    weights: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    positions: list[np.ndarray] = []
     for leaf, offset in arrays.leaves:
-        if (fieldname, btext) not in leaf:
+        terms = leaf._terms
+        entry = terms.entry(fieldname, btext)
+        if entry is None:
             continue
-        matcher = leaf._terms.matcher(fieldname, btext, fmt)
-        leaf_ids: list[int] = []
-        for block_ids, block_weights, block_values in _blocks(matcher, places):
-            leaf_ids.extend(block_ids)
-            weights.extend(block_weights)
-            if places:
-                encoded.extend(block_values)
-        ids.append(np.asarray(leaf_ids, dtype=np.int32) + offset)
+        found = terms.postings(entry)
+        ids.append(found.ids + offset)
+        weights.append(found.weights)
+        if places and found.counts is not None:
+            owners.append(np.repeat(found.ids + offset, found.counts))
+            positions.append(found.places)
     if not ids:
         nowhere = np.empty(0, dtype=np.int64) if places else None
         return Postings(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), nowhere)
-    ids = np.concatenate(ids)
-    weights = np.asarray(weights, dtype=np.float32)  # as Whoosh stores them
-    return Postings(ids, weights, _places(ids, encoded) if places else None)
-
-
-def _places(ids: np.ndarray, encoded: list[bytes]) -> np.ndarray:
-    """Decode Whoosh's Positions values (a count, then pickled deltas) into place codes."""
-    counts = np.empty(len(encoded), dtype=np.int64)
-    positions: list[int] = []
-    for i, value in enumerate(encoded):
-        # Whoosh drops the pickle's final "." when it writes the value.
-        deltas = loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
-        counts[i] = len(deltas)
-        positions.extend(accumulate(deltas))
-    owners = np.repeat(ids, counts).astype(np.int64)
-    return (owners << 32) | np.asarray(positions, dtype=np.int64)
-
-
-def _blocks(matcher, values: bool):
-    """Yield (ids, weights, values) per posting block of a leaf matcher."""
-    if isinstance(matcher, ListMatcher):  # short lists are inlined in the term info
-        ids = matcher._ids
-        weights = matcher._weights if matcher._weights is not None else [1.0] * len(ids)
-        yield ids, weights, (matcher._values if values else None)
-        return
-    while not matcher._atend:
-        matcher._read_ids()
-        matcher._read_weights()
-        if values:
-            matcher._read_values()
-        yield matcher._ids, matcher._weights, (matcher._values if values else None)
-        matcher._next_block()
+    ids_all = np.concatenate(ids).astype(np.int32)
+    weights_all = np.concatenate(weights)  # float32, as Whoosh stores them
+    codes = None
+    if places:
+        codes = np.empty(0, dtype=np.int64)
+        if owners:
+            codes = (np.concatenate(owners) << 32) | np.concatenate(positions)
+    return Postings(ids_all, weights_all, codes)

@@ -1,42 +1,28 @@
-"""How segments are written: Whoosh's whoosh3 codec, tuned for many short posting lists.
+"""How segments are written and read: a codec of our own inside Whoosh's codec interface.
 
-A news index has far more distinct terms than postings per term (rare lemmas, exact word
-forms, name keys): in a build of 416 articles, 68,590 terms held 244,130 postings. Whoosh
-writes each term's list as its own zlib-compressed, pickled block, which was two thirds of
-the build's time. Here lists of up to ``INLINE_POSTINGS`` postings are stored inside the
-term's entry instead (Whoosh supports reading that, but its writer calls a method that
-does not exist, ``set_inline``, so it can never be turned on), and blocks are not
-compressed: zlib saved a fifth of the index size and cost more than it saved in reading.
-While writing, each field's lengths are read once per segment, not once per posting.
-Readers need nothing special: the whoosh3 reader understands both.
+Whoosh's whoosh3 codec pickles every posting list (inline ones into a hash table of terms
+with some 60 bytes of overhead each), so a 2,000-article index took 8.8 times its text. This
+one keeps whoosh3's per-document side (stored fields, columns, lengths) and replaces the
+inverted side: each term's postings become one compact byte string of varints
+(search.engine.postings), kept in a prefix-compressed term dictionary
+(search.engine.terms) when short and in the postings file otherwise. Whoosh's own matchers
+still work (its parser, highlighting, its scorer in the ranking test): a term's matcher is
+a ListMatcher over the decoded list. The numpy scoring path reads the lists directly
+(search.engine.arrays, ``term_postings``). While writing, each field's lengths are read
+once per segment, not once per posting.
 """
 
 from __future__ import annotations
 
-from whoosh.codec.whoosh3 import (
-    LENGTHS_COLUMN,
-    W3Codec,
-    W3FieldWriter,
-    W3PostingsWriter,
-    _lenfield,
-)
+from whoosh.codec import base
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, _lenfield
+from whoosh.matching import ListMatcher
+from whoosh.reading import TermInfo, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-INLINE_POSTINGS = 8  # posting lists this short live in the term's entry, not in a block
-COMPRESSION = 0  # zlib level for posting blocks; 0 stores them as they are
-
-
-class _PostingsWriter(W3PostingsWriter):
-    def finish_postings(self):
-        terminfo = self._terminfo
-        if not self.written() and len(self) < self._inlinelimit:
-            terminfo.add_block(self)
-            # Formats without values (ID fields) buffer none; readers expect one per posting.
-            values = self._values or [b""] * len(self._ids)
-            terminfo.set_inlined(self._ids, self._weights, values)
-            self._terminfo = None
-            return terminfo
-        return super().finish_postings()
+from search.engine.postings import PostingList, decode_postings, encode_postings
+from search.engine.schema import CompactPositions
+from search.engine.terms import TermEntry, TermsFile, TermsWriter
 
 
 class _Lengths:
@@ -56,26 +42,169 @@ class _Lengths:
         return default if column is None else column[docnum]
 
 
-class _FieldWriter(W3FieldWriter):
+class _FieldWriter(base.FieldWriter):
+    """Gather each term's postings and hand them to the dictionary as one byte string."""
+
+    def __init__(self, codec, storage, segment):
+        self._terms = TermsWriter(
+            segment.create_file(storage, W3Codec.TERMS_EXT),
+            segment.create_file(storage, W3Codec.POSTS_EXT),
+        )
+        self._positional = False
+        self._btext = None
+        self.is_closed = False
+
     def add_postings(self, schema, lengths, items):
         # Whoosh looks up the field length of every posting through the column file.
         return super().add_postings(schema, _Lengths(lengths) if lengths else None, items)
 
+    def start_field(self, fieldname, fieldobj):
+        self._positional = isinstance(fieldobj.format, CompactPositions)
+        self._terms.start_field(fieldname)
+
+    def start_term(self, btext):
+        self._btext = btext
+        self._ids, self._weights, self._values = [], [], []
+        self._minlength, self._maxlength = None, 0
+
+    def add(self, docnum, weight, vbytes, length):
+        self._ids.append(docnum)
+        self._weights.append(weight)
+        self._values.append(vbytes or b"")
+        if length:
+            if self._minlength is None or length < self._minlength:
+                self._minlength = length
+            if length > self._maxlength:
+                self._maxlength = length
+
+    def finish_term(self):
+        blob = encode_postings(
+            self._ids,
+            self._weights,
+            self._values,
+            self._minlength,
+            self._maxlength,
+            self._positional,
+        )
+        self._terms.add(self._btext, len(self._ids), blob)
+
+    def finish_field(self):
+        pass
+
+    def close(self):
+        self._terms.close()
+        self.is_closed = True
+
+
+class _TermInfo(TermInfo):
+    """A term's statistics: the document frequency from the dictionary, the rest from its
+    posting list, decoded when first asked for."""
+
+    def __init__(self, entry: TermEntry, reader: _TermsReader):
+        self._df = entry.doc_frequency
+        self._entry = entry
+        self._reader = reader
+
+    def __getattr__(self, name):
+        if name not in ("_weight", "_minlength", "_maxlength", "_maxweight", "_minid", "_maxid"):
+            raise AttributeError(name)
+        postings = self._reader.postings(self._entry)
+        self._weight = float(postings.weights.astype(float).sum())
+        self._minlength = postings.minlength
+        self._maxlength = postings.maxlength
+        self._maxweight = float(postings.weights.max())
+        self._minid = int(postings.ids[0])
+        self._maxid = int(postings.ids[-1])
+        return getattr(self, name)
+
+
+class _TermsReader(base.TermsReader):
+    def __init__(self, dbfile, length, postfile):
+        self._dict = TermsFile(dbfile, length)
+        self._postfile = postfile
+
+    def entry(self, fieldname: str, btext: bytes) -> TermEntry | None:
+        """Return the dictionary entry of a term, or None."""
+        return self._dict.find(fieldname, btext)
+
+    def postings(self, entry: TermEntry) -> PostingList:
+        """Decode a term's posting list."""
+        blob = entry.blob
+        if blob is None:
+            blob = self._postfile.get(entry.offset, entry.length)
+        return decode_postings(blob)
+
+    def __contains__(self, term):
+        return self._dict.find(*term) is not None
+
+    def indexed_field_names(self):
+        return self._dict.fields.keys()
+
+    def cursor(self, fieldname, fieldobj):
+        raise NotImplementedError("term cursors are not supported by the defsearch codec")
+
+    def terms(self):
+        return ((name, entry.btext) for name, entry in self._dict.entries_from("", b""))
+
+    def terms_from(self, fieldname, prefix):
+        return ((name, e.btext) for name, e in self._dict.entries_from(fieldname, prefix))
+
+    def items(self):
+        return self.items_from("", b"")
+
+    def items_from(self, fieldname, prefix):
+        for name, entry in self._dict.entries_from(fieldname, prefix):
+            yield (name, entry.btext), _TermInfo(entry, self)
+
+    def _entry(self, fieldname, btext) -> TermEntry:
+        entry = self._dict.find(fieldname, btext)
+        if entry is None:
+            raise TermNotFound(f"No term {fieldname}:{btext!r}")
+        return entry
+
+    def term_info(self, fieldname, btext):
+        return _TermInfo(self._entry(fieldname, btext), self)
+
+    def frequency(self, fieldname, btext):
+        entry = self._dict.find(fieldname, btext)
+        if entry is None:
+            raise KeyError(btext)
+        return _TermInfo(entry, self).weight()
+
+    def doc_frequency(self, fieldname, btext):
+        entry = self._dict.find(fieldname, btext)
+        if entry is None:
+            raise KeyError(btext)
+        return entry.doc_frequency
+
+    def matcher(self, fieldname, btext, format_, scorer=None):
+        entry = self._entry(fieldname, btext)
+        postings = self.postings(entry)
+        return ListMatcher(
+            postings.ids.tolist(),
+            postings.weights.tolist(),
+            postings.values(),
+            format_,
+            scorer=scorer,
+            term=(fieldname, btext),
+            terminfo=_TermInfo(entry, self),
+        )
+
+    def close(self):
+        self._dict.close()
+        self._postfile.close()
+
 
 class DefsearchCodec(W3Codec):
-    """The whoosh3 codec with short posting lists inlined and blocks uncompressed."""
-
-    def __init__(self):
-        super().__init__(compression=COMPRESSION, inlinelimit=INLINE_POSTINGS + 1)
+    """whoosh3's per-document files with our own term dictionary and posting lists."""
 
     def field_writer(self, storage, segment):
         return _FieldWriter(self, storage, segment)
 
-    def postings_writer(self, dbfile, byteids=False):
-        return _PostingsWriter(
-            dbfile,
-            blocklimit=self._blocklimit,
-            byteids=byteids,
-            compression=self._compression,
-            inlinelimit=self._inlinelimit,
+    def terms_reader(self, storage, segment):
+        name = segment.make_filename(self.TERMS_EXT)
+        return _TermsReader(
+            storage.open_file(name),
+            storage.file_length(name),
+            segment.open_file(storage, self.POSTS_EXT),
         )

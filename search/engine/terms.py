@@ -1,0 +1,239 @@
+"""A segment's term dictionary: sorted, prefix-compressed blocks and a small index of them.
+
+Whoosh's whoosh3 dictionary is a hash table with about 60 bytes of keys, lengths, hashes
+and statistics per term, and a news index has far more terms than postings per term (rare
+lemmas, exact word forms, name keys): it was half of the index. Here each field's terms
+are written in order, in blocks of ``BLOCK_TERMS``; a term is the length of the prefix it
+shares with the previous one, the rest of its bytes, its document frequency and its
+posting list's length. A short list is stored right there; a longer one in the postings
+file, where lists follow each other in term order, so a block only records where its first
+list starts. The index (each block's first term and place) is read once per open segment;
+a lookup is a binary search over it and a walk through one block.
+
+File layout: the blocks, then the index (per field: name, term and block counts, the first
+terms' lengths and bytes, the blocks' offsets and where their lists start, all varints),
+then the index's offset (8 bytes, little-endian) and ``MAGIC``.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import OrderedDict
+from collections.abc import Iterator
+
+import numpy as np
+
+from search.engine import varint
+
+BLOCK_TERMS = 16  # terms per block: a lookup decodes this many
+BLOCK_CACHE = 512  # decoded blocks kept per open segment: a query looks a term up repeatedly
+INLINE_BYTES = 24  # posting lists up to this size are stored in the dictionary itself
+MAGIC = b"DTR1"
+POSTINGS_MAGIC = b"DPS1"
+_FOOTER = struct.Struct("<Q4s")
+
+
+class TermsWriter:
+    """Write a segment's dictionary; fields and terms must arrive in sorted order."""
+
+    def __init__(self, dbfile, postfile):
+        self._file = dbfile
+        self._postfile = postfile
+        postfile.write(POSTINGS_MAGIC)  # an empty file could not be memory-mapped
+        self._fields: list[tuple[str, int, list[bytes], list[int], list[int]]] = []
+        self._block = bytearray()
+        self._in_block = 0
+        self._last = b""
+
+    def start_field(self, fieldname: str) -> None:
+        self._fields.append((fieldname, 0, [], [], []))
+
+    def add(self, btext: bytes, doc_frequency: int, blob: bytes) -> None:
+        """Add a term with its posting list (search.engine.postings) to the current field."""
+        name, count, firsts, offsets, starts = self._fields[-1]
+        if self._in_block == BLOCK_TERMS or not count:
+            self._flush()
+            firsts.append(btext)
+            offsets.append(self._file.tell())
+            starts.append(self._postfile.tell())
+            self._last = b""
+        shared = _shared_prefix(self._last, btext)
+        block = self._block
+        block += varint.write_one(shared)
+        block += varint.write_one(len(btext) - shared)
+        block += btext[shared:]
+        block += varint.write_one(doc_frequency)
+        inline = len(blob) <= INLINE_BYTES
+        block += varint.write_one(len(blob) << 1 | inline)
+        if inline:
+            block += blob
+        else:
+            self._postfile.write(blob)
+        self._last = btext
+        self._in_block += 1
+        self._fields[-1] = (name, count + 1, firsts, offsets, starts)
+
+    def _flush(self) -> None:
+        if self._block:
+            self._file.write(bytes(self._block))
+            self._block = bytearray()
+        self._in_block = 0
+
+    def close(self) -> None:
+        self._flush()
+        where = self._file.tell()
+        out = [varint.write_one(len(self._fields))]
+        for name, count, firsts, offsets, starts in self._fields:
+            encoded = name.encode("utf-8")
+            out += [varint.write_one(len(encoded)), encoded]
+            out += [varint.write_one(count), varint.write_one(len(firsts))]
+            out += [varint.encode([len(first) for first in firsts]), *firsts]
+            out += [varint.encode(np.diff(offsets, prepend=0))]
+            out += [varint.encode(np.diff(starts, prepend=0))]
+        out.append(_FOOTER.pack(where, MAGIC))
+        self._file.write(b"".join(out))
+        self._file.close()
+        self._postfile.close()
+
+
+def _shared_prefix(a: bytes, b: bytes) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+class _Field:
+    """One field's part of the index: the blocks' first terms and where blocks start."""
+
+    __slots__ = ("count", "keys", "key_starts", "offsets", "post_starts", "end")
+
+    def __init__(self, raw: bytes, pos: int):
+        self.count, pos = varint.read_one(raw, pos)
+        blocks, pos = varint.read_one(raw, pos)
+        lengths, used = varint.decode(raw[pos:], blocks)
+        pos += used
+        size = int(lengths.sum())
+        self.keys = raw[pos : pos + size]
+        pos += size
+        self.key_starts = np.concatenate(([0], np.cumsum(lengths))).tolist()
+        gaps, used = varint.decode(raw[pos:], blocks)
+        pos += used
+        self.offsets = np.cumsum(gaps).tolist()
+        gaps, used = varint.decode(raw[pos:], blocks)
+        pos += used
+        self.post_starts = np.cumsum(gaps).tolist()
+        self.end = pos
+
+    def first(self, block: int) -> bytes:
+        return self.keys[self.key_starts[block] : self.key_starts[block + 1]]
+
+    def block_for(self, btext: bytes) -> int:
+        """Return the last block whose first term is <= btext (-1: before them all)."""
+        lo, hi = 0, len(self.offsets)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.first(mid) <= btext:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo - 1
+
+
+class TermEntry:
+    """What the dictionary holds about one term; the postings are read on demand."""
+
+    __slots__ = ("btext", "doc_frequency", "blob", "offset", "length")
+
+    def __init__(self, btext, doc_frequency, blob, offset, length):
+        self.btext = btext
+        self.doc_frequency = doc_frequency
+        self.blob = blob  # the posting list when stored inline, else None
+        self.offset = offset  # where it is in the postings file otherwise
+        self.length = length
+
+
+class TermsFile:
+    """Read a dictionary written by TermsWriter."""
+
+    def __init__(self, dbfile, length: int):
+        self._file = dbfile
+        where, magic = _FOOTER.unpack(dbfile.get(length - _FOOTER.size, _FOOTER.size))
+        if magic != MAGIC:
+            raise ValueError("not a defsearch term dictionary")
+        self._index_start = where
+        raw = dbfile.get(where, length - _FOOTER.size - where)
+        count, pos = varint.read_one(raw, 0)
+        self.fields: dict[str, _Field] = {}
+        for _ in range(count):
+            size, pos = varint.read_one(raw, pos)
+            name = raw[pos : pos + size].decode("utf-8")
+            field = _Field(raw, pos + size)
+            pos = field.end
+            self.fields[name] = field
+        starts = sorted(off for f in self.fields.values() for off in f.offsets)
+        self._next_start = dict(zip(starts, [*starts[1:], where], strict=True))
+        self._cache: OrderedDict[int, dict[bytes, TermEntry]] = OrderedDict()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def _cached_block(self, field: _Field, block: int) -> dict[bytes, TermEntry]:
+        start = field.offsets[block]
+        found = self._cache.get(start)
+        if found is None:
+            found = self._cache[start] = {entry.btext: entry for entry in self._block(field, block)}
+            if len(self._cache) > BLOCK_CACHE:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(start)
+        return found
+
+    def _block(self, field: _Field, block: int) -> list[TermEntry]:
+        start = field.offsets[block]
+        raw = self._file.get(start, self._next_start[start] - start)
+        entries = []
+        last = b""
+        post = field.post_starts[block]
+        pos = 0
+        read = varint.read_one
+        while pos < len(raw):
+            shared, pos = read(raw, pos)
+            size, pos = read(raw, pos)
+            btext = last[:shared] + raw[pos : pos + size]
+            pos += size
+            df, pos = read(raw, pos)
+            packed, pos = read(raw, pos)
+            length = packed >> 1
+            if packed & 1:
+                entries.append(TermEntry(btext, df, raw[pos : pos + length], None, length))
+                pos += length
+            else:
+                entries.append(TermEntry(btext, df, None, post, length))
+                post += length
+            last = btext
+        return entries
+
+    def find(self, fieldname: str, btext: bytes) -> TermEntry | None:
+        field = self.fields.get(fieldname)
+        if field is None:
+            return None
+        block = field.block_for(btext)
+        if block < 0:
+            return None
+        return self._cached_block(field, block).get(btext)
+
+    def entries_from(self, fieldname: str, btext: bytes) -> Iterator[tuple[str, TermEntry]]:
+        """Yield (field, entry) from the first term >= (fieldname, btext), in order."""
+        for name in sorted(self.fields):
+            if name < fieldname:
+                continue
+            field = self.fields[name]
+            first = 0
+            if name == fieldname:
+                first = max(field.block_for(btext), 0)
+            for block in range(first, len(field.offsets)):
+                for entry in self._cached_block(field, block).values():
+                    if name != fieldname or entry.btext >= btext:
+                        yield name, entry
