@@ -48,18 +48,17 @@ def test_posting_lists_read_back_what_was_written(postings):
     ids = list(range(0, 3 * len(postings), 3))
     weights = [weight for weight, _ in postings]
     values = [array("I", sorted(places)).tobytes() for _, places in postings]
-    found = decode_postings(encode_postings(ids, weights, values, 4, 700, True))
+    found = decode_postings(encode_postings(ids, weights, values, True))
     assert found.ids.tolist() == ids
     assert found.weights.tolist() == np.asarray(weights, dtype=np.float32).tolist()
     assert found.values() == values
-    assert found.minlength <= 4 and found.maxlength >= 700
 
 
 def test_values_of_other_formats_are_kept_as_they_are():
     values = [b"\x00\x01", b"", b"pickled"]
-    found = decode_postings(encode_postings([1, 2, 9], [1.0, 1.0, 2.0], values, None, 0, False))
+    found = decode_postings(encode_postings([1, 2, 9], [1.0, 1.0, 2.0], values, False))
     assert found.values() == values and found.counts is None
-    found = decode_postings(encode_postings([1, 2], [1.0, 1.0], [b"", b""], None, 0, False))
+    found = decode_postings(encode_postings([1, 2], [1.0, 1.0], [b"", b""], False))
     assert found.values() == [b"", b""]
 
 
@@ -165,3 +164,31 @@ def test_segments_with_inline_lists_merge(tmp_path):
     assert engine.search(make_request("поставки", group=False)).total == before
     assert engine.document("late", with_related=False)["title"].startswith("Поздняя")
     engine.close()
+
+
+def test_lists_with_one_position_per_document_read_back():
+    for size in (3, 40):  # plain Python and numpy coding
+        ids = list(range(5, 5 + 7 * size, 7))
+        values = [array("I", [i * 3]).tobytes() for i in range(size)]
+        found = decode_postings(encode_postings(ids, [1.0] * size, values, True))
+        assert found.ids.tolist() == ids and found.values() == values
+
+
+def test_stored_records_read_back_with_gaps_and_without_a_full_dictionary(tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+
+    from search.engine.stored import STORED
+
+    storage = FileStorage(str(tmp_path))
+    records = {0: {"title": "Поставки С-400", "body": "Текст " * 50}, 2: {"id": "en/1"}}
+    writer = STORED.writer(storage.create_file("column"))
+    for docnum, record in records.items():
+        writer.add(docnum, record)
+    writer.finish(4)
+    writer._dbfile.close()
+    length = storage.file_length("column")
+    file = storage.open_file("column")
+    try:
+        assert list(STORED.reader(file, 0, length, 4)) == [records[0], None, records[2], None]
+    finally:
+        file.close()

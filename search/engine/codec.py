@@ -1,15 +1,15 @@
 """How segments are written and read: a codec of our own inside Whoosh's codec interface.
 
 Whoosh's whoosh3 codec pickles every posting list (inline ones into a hash table of terms
-with some 60 bytes of overhead each), so a 2,000-article index took 8.8 times its text. This
-one keeps whoosh3's per-document side (stored fields, columns, lengths) and replaces the
-inverted side: each term's postings become one compact byte string of varints
-(search.engine.postings), kept in a prefix-compressed term dictionary
-(search.engine.terms) when short and in the postings file otherwise. Whoosh's own matchers
-still work (its parser, highlighting, its scorer in the ranking test): a term's matcher is
-a ListMatcher over the decoded list. The numpy scoring path reads the lists directly
-(search.engine.arrays, ``term_postings``). While writing, each field's lengths are read
-once per segment, not once per posting.
+with some 60 bytes of overhead each), so a 2,000-article index took 8.8 times its text.
+This one keeps whoosh3's per-document side (columns, lengths; stored fields compressed
+better, search.engine.stored) and replaces the inverted side: each term's postings become
+one compact byte string of varints (search.engine.postings), kept in a prefix-compressed
+term dictionary (search.engine.terms) when short and in the postings file otherwise.
+Whoosh's own matchers still work (its parser, merges, the ranking test's reference): a
+term's matcher is a ListMatcher over the decoded list. The numpy scoring path reads the
+lists directly (search.engine.arrays). While writing, each field's lengths are read once
+per segment, not once per posting.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from whoosh.util.numeric import byte_to_length
 
 from search.engine.postings import PostingList, decode_postings, encode_postings
 from search.engine.schema import CompactPositions
+from search.engine.stored import PerDocReader, PerDocWriter
 from search.engine.terms import TermEntry, TermsFile, TermsWriter
+
+_LONGEST = byte_to_length(255)  # the longest field length Whoosh's length byte can say
 
 
 class _Lengths:
@@ -65,27 +68,14 @@ class _FieldWriter(base.FieldWriter):
     def start_term(self, btext):
         self._btext = btext
         self._ids, self._weights, self._values = [], [], []
-        self._minlength, self._maxlength = None, 0
 
     def add(self, docnum, weight, vbytes, length):
         self._ids.append(docnum)
         self._weights.append(weight)
         self._values.append(vbytes or b"")
-        if length:
-            if self._minlength is None or length < self._minlength:
-                self._minlength = length
-            if length > self._maxlength:
-                self._maxlength = length
 
     def finish_term(self):
-        blob = encode_postings(
-            self._ids,
-            self._weights,
-            self._values,
-            self._minlength,
-            self._maxlength,
-            self._positional,
-        )
+        blob = encode_postings(self._ids, self._weights, self._values, self._positional)
         self._terms.add(self._btext, len(self._ids), blob)
 
     def finish_field(self):
@@ -98,7 +88,12 @@ class _FieldWriter(base.FieldWriter):
 
 class _TermInfo(TermInfo):
     """A term's statistics: the document frequency from the dictionary, the rest from its
-    posting list, decoded when first asked for."""
+    posting list, decoded when first asked for.
+
+    Field lengths are not stored per list: Whoosh uses the shortest only to bound a term's
+    best score (to skip documents that cannot reach the top), and the shortest possible
+    length is a bound that always holds.
+    """
 
     def __init__(self, entry: TermEntry, reader: _TermsReader):
         self._df = entry.doc_frequency
@@ -110,8 +105,8 @@ class _TermInfo(TermInfo):
             raise AttributeError(name)
         postings = self._reader.postings(self._entry)
         self._weight = float(postings.weights.astype(float).sum())
-        self._minlength = postings.minlength
-        self._maxlength = postings.maxlength
+        self._minlength = 1
+        self._maxlength = _LONGEST
         self._maxweight = float(postings.weights.max())
         self._minid = int(postings.ids[0])
         self._maxid = int(postings.ids[-1])
@@ -196,7 +191,14 @@ class _TermsReader(base.TermsReader):
 
 
 class DefsearchCodec(W3Codec):
-    """whoosh3's per-document files with our own term dictionary and posting lists."""
+    """whoosh3's per-document files (stored fields compressed with a shared dictionary,
+    search.engine.stored) with our own term dictionary and posting lists."""
+
+    def per_document_writer(self, storage, segment):
+        return PerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage, segment):
+        return PerDocReader(storage, segment)
 
     def field_writer(self, storage, segment):
         return _FieldWriter(self, storage, segment)

@@ -1,11 +1,12 @@
 """One term's posting list as one compact byte string, written and read with numpy.
 
-Layout: a flag byte (the rest zlib-compressed or not), then the number of postings, the
-term's shortest and longest field length (Whoosh's length bytes), the weights, the docnum
-gaps as varints, and the values. Weights are often few distinct numbers (word counts times
-a boost): those become a table and one byte per posting. Positions (the compact format of
-search.engine.schema) become per-document counts and position gaps, as varints; any other
-format's values are kept as they are, after their lengths.
+Layout: a varint (the number of postings, times two, plus one when the rest is
+zlib-compressed), then one byte saying how weights and values are kept, the weights, the
+docnum gaps as varints, and the values. Weights are often few distinct numbers (word counts
+times a boost): one value, or a table of them and a byte per posting. Positions (the compact
+format of search.engine.schema) become per-document counts (left out when every count is
+one) and position gaps, as varints; any other format's values are kept as they are, after
+their lengths. Most lists hold one or two postings: every byte of overhead counts.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import zlib
 from array import array
 
 import numpy as np
-from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from search.engine import varint
 
@@ -26,45 +26,45 @@ COMPRESSION = 6  # zlib level; kept only when the list gets smaller
 # Lists of up to this many postings are coded in plain Python: most lists are this short,
 # and numpy's cost per call is ten times the work there.
 SMALL_LIST = 16
-_ZLIB = 1
+# The kind byte: bits 0-1 the weights, bits 2-3 the values, bit 4 "one position each".
 _WEIGHTS_ONE, _WEIGHTS_SAME, _WEIGHTS_TABLE, _WEIGHTS_RAW = range(4)
-_VALUES_NONE, _VALUES_POSITIONS, _VALUES_BYTES = range(3)
+_VALUES_NONE, _VALUES_POSITIONS, _VALUES_BYTES = (k << 2 for k in range(3))
+_SINGLE = 1 << 4
 
 
-def encode_postings(ids, weights, values, minlength, maxlength, positional: bool) -> bytes:
-    """Return the bytes of one term's postings: docnums ascending, their weights, their
-    encoded values (empty for formats without), the shortest and longest field length."""
+def encode_postings(ids, weights, values, positional: bool) -> bytes:
+    """Return the bytes of one term's postings: docnums ascending, their weights and their
+    encoded values (empty for formats without)."""
     count = len(ids)
-    head = varint.write_one(count) + bytes(
-        (0 if minlength is None else length_to_byte(minlength), length_to_byte(maxlength or 0))
-    )
     if count <= SMALL_LIST:
-        body = head + _encode_small(ids, weights, values, positional)
+        kind, weight_bytes = _small_weights(weights)
+        gaps = varint.write_many([ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))])
+        values_kind, value_bytes = _small_values(values, positional)
     else:
-        body = head + _encode_large(ids, weights, values, positional)
+        kind, weight_bytes = _large_weights(np.asarray(weights, dtype=np.float32))
+        docnums = np.asarray(ids, dtype=np.int64)
+        gaps = varint.encode(np.diff(docnums, prepend=0))
+        values_kind, value_bytes = _large_values(values, positional)
+    body = b"".join((bytes((kind | values_kind,)), weight_bytes, gaps, value_bytes))
     if len(body) > COMPRESS_ABOVE:
         packed = zlib.compress(body, COMPRESSION)
         if len(packed) < len(body):
-            return bytes((_ZLIB,)) + packed
-    return b"\0" + body
+            return varint.write_one(count << 1 | 1) + packed
+    return varint.write_one(count << 1) + body
 
 
-def _encode_small(ids, weights, values, positional: bool) -> bytes:
-    out = bytearray()
+def _small_weights(weights) -> tuple[int, bytes]:
     first = weights[0]
     if all(weight == first for weight in weights):
         if first == 1.0:
-            out.append(_WEIGHTS_ONE)
-        else:
-            out.append(_WEIGHTS_SAME)
-            out += struct.pack("<f", first)
-    else:
-        out.append(_WEIGHTS_RAW)
-        out += struct.pack(f"<{len(weights)}f", *weights)
-    out += varint.write_many([ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))])
+            return _WEIGHTS_ONE, b""
+        return _WEIGHTS_SAME, struct.pack("<f", first)
+    return _WEIGHTS_RAW, struct.pack(f"<{len(weights)}f", *weights)
+
+
+def _small_values(values, positional: bool) -> tuple[int, bytes]:
     if not any(values):
-        out.append(_VALUES_NONE)
-        return bytes(out)
+        return _VALUES_NONE, b""
     if positional:
         counts = [len(value) >> 2 for value in values]
         gaps = []
@@ -72,71 +72,54 @@ def _encode_small(ids, weights, values, positional: bool) -> bytes:
             places = array("I", value)
             gaps += [places[0], *(b - a for a, b in zip(places, places[1:], strict=False))]
         if min(gaps, default=0) >= 0:
-            out.append(_VALUES_POSITIONS)
-            out += varint.write_many(counts)
-            out += varint.write_many(gaps)
-            return bytes(out)
-    out.append(_VALUES_BYTES)
-    out += varint.write_many([len(value) for value in values])
-    out += b"".join(values)
-    return bytes(out)
+            if all(n == 1 for n in counts):
+                return _VALUES_POSITIONS | _SINGLE, varint.write_many(gaps)
+            return _VALUES_POSITIONS, varint.write_many(counts) + varint.write_many(gaps)
+    lengths = varint.write_many([len(value) for value in values])
+    return _VALUES_BYTES, lengths + b"".join(values)
 
 
-def _encode_large(ids, weights, values, positional: bool) -> bytes:
-    out = [_encode_weights(np.asarray(weights, dtype=np.float32))]
-    docnums = np.asarray(ids, dtype=np.int64)
-    gaps = np.empty_like(docnums)
-    gaps[:1] = docnums[:1]
-    np.subtract(docnums[1:], docnums[:-1], out=gaps[1:])
-    out.append(varint.encode(gaps))
-    out.append(_encode_values(values, positional))
-    return b"".join(out)
-
-
-def _encode_weights(weights: np.ndarray) -> bytes:
+def _large_weights(weights: np.ndarray) -> tuple[int, bytes]:
     distinct, which = np.unique(weights, return_inverse=True)
     if len(distinct) == 1:
         if distinct[0] == 1.0:
-            return bytes((_WEIGHTS_ONE,))
-        return bytes((_WEIGHTS_SAME,)) + distinct.astype("<f4").tobytes()
+            return _WEIGHTS_ONE, b""
+        return _WEIGHTS_SAME, distinct.astype("<f4").tobytes()
     if len(distinct) < 256:
-        table = distinct.astype("<f4").tobytes()
-        head = bytes((_WEIGHTS_TABLE,)) + varint.write_one(len(distinct))
-        return head + table + which.astype(np.uint8).tobytes()
-    return bytes((_WEIGHTS_RAW,)) + weights.astype("<f4").tobytes()
+        table = varint.write_one(len(distinct)) + distinct.astype("<f4").tobytes()
+        return _WEIGHTS_TABLE, table + which.astype(np.uint8).tobytes()
+    return _WEIGHTS_RAW, weights.astype("<f4").tobytes()
 
 
-def _encode_values(values, positional: bool) -> bytes:
+def _large_values(values, positional: bool) -> tuple[int, bytes]:
     if not any(values):
-        return bytes((_VALUES_NONE,))
+        return _VALUES_NONE, b""
     if positional:
         counts = np.fromiter((len(v) >> 2 for v in values), dtype=np.int64, count=len(values))
         places = np.frombuffer(b"".join(values), dtype=np.uint32).astype(np.int64)
-        gaps = np.empty_like(places)
-        gaps[:1] = places[:1]
-        np.subtract(places[1:], places[:-1], out=gaps[1:])
+        gaps = np.diff(places, prepend=0)
         firsts = np.cumsum(counts) - counts
         firsts = firsts[counts > 0]
         gaps[firsts] = places[firsts]  # each document's first position is absolute
         if gaps.min(initial=0) >= 0:
-            return bytes((_VALUES_POSITIONS,)) + varint.encode(counts) + varint.encode(gaps)
-    lengths = [len(v) for v in values]
-    return bytes((_VALUES_BYTES,)) + varint.encode(lengths) + b"".join(values)
+            if (counts == 1).all():
+                return _VALUES_POSITIONS | _SINGLE, varint.encode(gaps)
+            return _VALUES_POSITIONS, varint.encode(counts) + varint.encode(gaps)
+    lengths = varint.encode([len(v) for v in values])
+    return _VALUES_BYTES, lengths + b"".join(values)
 
 
 class PostingList:
     """A decoded posting list: numpy arrays, and Whoosh's view of it on demand."""
 
-    __slots__ = ("ids", "weights", "counts", "places", "raw_values", "minlength", "maxlength")
+    __slots__ = ("ids", "weights", "counts", "places", "raw_values")
 
-    def __init__(self, ids, weights, counts, places, raw_values, minlength, maxlength):
+    def __init__(self, ids, weights, counts, places, raw_values):
         self.ids = ids  # int64 docnums of the segment, ascending
         self.weights = weights  # float32
         self.counts = counts  # positions per posting (positional formats), or None
         self.places = places  # every position, posting after posting (int64), or None
         self.raw_values = raw_values  # other formats' values as stored, or None
-        self.minlength = minlength  # Whoosh's decoded shortest/longest field length
-        self.maxlength = maxlength
 
     def values(self) -> list[bytes]:
         """Return each posting's value as the field's format encodes it (for Whoosh)."""
@@ -152,26 +135,29 @@ class PostingList:
 
 def decode_postings(blob: bytes) -> PostingList:
     """Read back what encode_postings() wrote."""
-    body = zlib.decompress(blob[1:]) if blob[0] == _ZLIB else blob[1:]
-    count, pos = varint.read_one(body, 0)
-    minlength, maxlength = byte_to_length(body[pos]), byte_to_length(body[pos + 1])
-    pos += 2
-    weights, pos = _decode_weights(body, pos, count)
+    head, pos = varint.read_one(blob, 0)
+    count = head >> 1
+    body, pos = (zlib.decompress(blob[pos:]), 0) if head & 1 else (blob, pos)
+    kind = body[pos]
+    weights, pos = _decode_weights(body, pos + 1, count, kind & 3)
     gaps, pos = _numbers(body, pos, count)
     ids = np.cumsum(gaps)
-    kind = body[pos]
-    pos += 1
     counts = places = raw_values = None
-    if kind == _VALUES_POSITIONS:
-        counts, pos = _numbers(body, pos, count)
-        gaps, _ = _numbers(body, pos, int(counts.sum()))
-        places = _undelta(gaps, counts)
-    elif kind == _VALUES_BYTES:
+    values = kind & 12
+    if values == _VALUES_POSITIONS:
+        if kind & _SINGLE:
+            counts = np.ones(count, dtype=np.int64)
+            places, _ = _numbers(body, pos, count)
+        else:
+            counts, pos = _numbers(body, pos, count)
+            gaps, _ = _numbers(body, pos, int(counts.sum()))
+            places = _undelta(gaps, counts)
+    elif values == _VALUES_BYTES:
         lengths, pos = _numbers(body, pos, count)
         raw = bytes(body[pos:])
         ends = np.cumsum(lengths).tolist()
         raw_values = [raw[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
-    return PostingList(ids, weights, counts, places, raw_values, minlength, maxlength)
+    return PostingList(ids, weights, counts, places, raw_values)
 
 
 def _numbers(body: bytes, pos: int, count: int) -> tuple[np.ndarray, int]:
@@ -183,9 +169,7 @@ def _numbers(body: bytes, pos: int, count: int) -> tuple[np.ndarray, int]:
     return numbers, pos + used
 
 
-def _decode_weights(body, pos: int, count: int) -> tuple[np.ndarray, int]:
-    kind = body[pos]
-    pos += 1
+def _decode_weights(body, pos: int, count: int, kind: int) -> tuple[np.ndarray, int]:
     if kind == _WEIGHTS_ONE:
         return np.ones(count, dtype=np.float32), pos
     if kind == _WEIGHTS_SAME:
