@@ -82,8 +82,9 @@ class TermsWriter:
     def close(self) -> None:
         self._flush()
         where = self._file.tell()
-        out = [varint.write_one(len(self._fields))]
-        for name, count, firsts, offsets, starts in self._fields:
+        fields = [field for field in self._fields if field[1]]  # a field may end up empty
+        out = [varint.write_one(len(fields))]
+        for name, count, firsts, offsets, starts in fields:
             encoded = name.encode("utf-8")
             out += [varint.write_one(len(encoded)), encoded]
             out += [varint.write_one(count), varint.write_one(len(firsts))]
@@ -107,7 +108,7 @@ def _shared_prefix(a: bytes, b: bytes) -> int:
 class _Field:
     """One field's part of the index: the blocks' first terms and where blocks start."""
 
-    __slots__ = ("count", "keys", "key_starts", "offsets", "post_starts", "end")
+    __slots__ = ("count", "keys", "key_starts", "offsets", "post_starts", "end", "blocks_end")
 
     def __init__(self, raw: bytes, pos: int):
         self.count, pos = varint.read_one(raw, pos)
@@ -124,7 +125,8 @@ class _Field:
         gaps, used = varint.decode(raw[pos:], blocks)
         pos += used
         self.post_starts = np.cumsum(gaps).tolist()
-        self.end = pos
+        self.end = pos  # where the next field's index starts
+        self.blocks_end = 0  # where the field's last block ends in the file (set by TermsFile)
 
     def first(self, block: int) -> bytes:
         return self.keys[self.key_starts[block] : self.key_starts[block + 1]]
@@ -172,8 +174,10 @@ class TermsFile:
             field = _Field(raw, pos + size)
             pos = field.end
             self.fields[name] = field
-        starts = sorted(off for f in self.fields.values() for off in f.offsets)
-        self._next_start = dict(zip(starts, [*starts[1:], where], strict=True))
+        # Fields' blocks follow each other in the file, in the order of the index.
+        fields = list(self.fields.values())
+        for field, following in zip(fields, [*fields[1:], None], strict=True):
+            field.blocks_end = following.offsets[0] if following else where
         self._cache: OrderedDict[int, dict[bytes, TermEntry]] = OrderedDict()
 
     def close(self) -> None:
@@ -192,7 +196,8 @@ class TermsFile:
 
     def _block(self, field: _Field, block: int) -> list[TermEntry]:
         start = field.offsets[block]
-        raw = self._file.get(start, self._next_start[start] - start)
+        end = field.offsets[block + 1] if block + 1 < len(field.offsets) else field.blocks_end
+        raw = self._file.get(start, end - start)
         entries = []
         last = b""
         post = field.post_starts[block]
