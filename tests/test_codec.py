@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from search.engine import varint
 from search.engine.index import open_index
-from search.engine.postings import decode_postings, encode_postings
+from search.engine.postings import decode_postings, encode_postings, encode_term
 from search.engine.terms import INLINE_BYTES
 from search.service import Engine, make_request
 
@@ -52,6 +52,16 @@ def test_posting_lists_read_back_what_was_written(postings):
     assert found.ids.tolist() == ids
     assert found.weights.tolist() == np.asarray(weights, dtype=np.float32).tolist()
     assert found.values() == values
+
+
+@given(st.integers(min_value=1, max_value=40), st.booleans())
+def test_a_term_from_arrays_is_written_as_from_postings(size, positional):
+    ids = array("i", range(2, 2 + 5 * size, 5))
+    weights = array("d", [1.0 + (i % 3) for i in range(size)])
+    values = [array("I", range(i % 4 + 1)).tobytes() for i in range(size)]
+    lengths = array("I", map(len, values))
+    from_arrays = encode_term(ids, weights, b"".join(values), lengths, positional)
+    assert from_arrays == encode_postings(list(ids), list(weights), values, positional)
 
 
 def test_values_of_other_formats_are_kept_as_they_are():

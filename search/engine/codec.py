@@ -20,7 +20,7 @@ from whoosh.matching import ListMatcher
 from whoosh.reading import TermInfo, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from search.engine.postings import PostingList, decode_postings, encode_postings
+from search.engine.postings import PostingList, decode_postings, encode_postings, encode_term
 from search.engine.schema import CompactPositions
 from search.engine.stored import PerDocReader, PerDocWriter
 from search.engine.terms import TermEntry, TermsFile, TermsWriter
@@ -77,6 +77,13 @@ class _FieldWriter(base.FieldWriter):
     def finish_term(self):
         blob = encode_postings(self._ids, self._weights, self._values, self._positional)
         self._terms.add(self._btext, len(self._ids), blob)
+
+    def add_term(self, btext: bytes, ids, weights, values: bytes, lengths) -> None:
+        """Write a whole term of the current field at once, instead of start_term(), add()
+        per posting and finish_term(): its docnums (ascending), weights, every posting's
+        value one after another (b"" for formats without) and each value's length."""
+        blob = encode_term(ids, weights, values, lengths, self._positional)
+        self._terms.add(btext, len(ids), blob)
 
     def finish_field(self):
         pass

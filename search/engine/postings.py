@@ -35,17 +35,38 @@ _SINGLE = 1 << 4
 def encode_postings(ids, weights, values, positional: bool) -> bytes:
     """Return the bytes of one term's postings: docnums ascending, their weights and their
     encoded values (empty for formats without)."""
-    count = len(ids)
-    if count <= SMALL_LIST:
-        kind, weight_bytes = _small_weights(weights)
-        gaps = varint.write_many([ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))])
-        values_kind, value_bytes = _small_values(values, positional)
-    else:
-        kind, weight_bytes = _large_weights(np.asarray(weights, dtype=np.float32))
-        docnums = np.asarray(ids, dtype=np.int64)
-        gaps = varint.encode(np.diff(docnums, prepend=0))
-        values_kind, value_bytes = _large_values(values, positional)
-    body = b"".join((bytes((kind | values_kind,)), weight_bytes, gaps, value_bytes))
+    if len(ids) <= SMALL_LIST:
+        return _encode_small(ids, weights, values, positional)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    return _encode_large(ids, weights, b"".join(values), lengths, positional)
+
+
+def encode_term(ids, weights, values: bytes, lengths, positional: bool) -> bytes:
+    """As encode_postings(), from arrays: docnums, weights, every posting's value one after
+    another and each value's length (array.array, numpy arrays or lists)."""
+    if len(ids) <= SMALL_LIST:
+        ends = np.cumsum(lengths).tolist()
+        split = [values[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        return _encode_small(list(ids), list(weights), split, positional)
+    return _encode_large(ids, weights, values, np.asarray(lengths, dtype=np.int64), positional)
+
+
+def _encode_small(ids, weights, values, positional: bool) -> bytes:
+    kind, weight_bytes = _small_weights(weights)
+    gaps = varint.write_many([ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))])
+    values_kind, value_bytes = _small_values(values, positional)
+    return _finish(len(ids), kind | values_kind, weight_bytes, gaps, value_bytes)
+
+
+def _encode_large(ids, weights, values: bytes, lengths: np.ndarray, positional: bool) -> bytes:
+    kind, weight_bytes = _large_weights(np.asarray(weights, dtype=np.float32))
+    gaps = varint.encode(np.diff(np.asarray(ids, dtype=np.int64), prepend=0))
+    values_kind, value_bytes = _large_values(values, lengths, positional)
+    return _finish(len(ids), kind | values_kind, weight_bytes, gaps, value_bytes)
+
+
+def _finish(count: int, kind: int, weight_bytes: bytes, gaps: bytes, value_bytes: bytes) -> bytes:
+    body = b"".join((bytes((kind,)), weight_bytes, gaps, value_bytes))
     if len(body) > COMPRESS_ABOVE:
         packed = zlib.compress(body, COMPRESSION)
         if len(packed) < len(body):
@@ -91,12 +112,12 @@ def _large_weights(weights: np.ndarray) -> tuple[int, bytes]:
     return _WEIGHTS_RAW, weights.astype("<f4").tobytes()
 
 
-def _large_values(values, positional: bool) -> tuple[int, bytes]:
-    if not any(values):
+def _large_values(values: bytes, lengths: np.ndarray, positional: bool) -> tuple[int, bytes]:
+    if not len(values):
         return _VALUES_NONE, b""
-    if positional:
-        counts = np.fromiter((len(v) >> 2 for v in values), dtype=np.int64, count=len(values))
-        places = np.frombuffer(b"".join(values), dtype=np.uint32).astype(np.int64)
+    if positional and not (lengths & 3).any():
+        counts = lengths >> 2
+        places = np.frombuffer(values, dtype=np.uint32).astype(np.int64)
         gaps = np.diff(places, prepend=0)
         firsts = np.cumsum(counts) - counts
         firsts = firsts[counts > 0]
@@ -105,8 +126,7 @@ def _large_values(values, positional: bool) -> tuple[int, bytes]:
             if (counts == 1).all():
                 return _VALUES_POSITIONS | _SINGLE, varint.encode(gaps)
             return _VALUES_POSITIONS, varint.encode(counts) + varint.encode(gaps)
-    lengths = varint.encode([len(v) for v in values])
-    return _VALUES_BYTES, lengths + b"".join(values)
+    return _VALUES_BYTES, varint.encode(lengths) + bytes(values)
 
 
 class PostingList:
