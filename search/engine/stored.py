@@ -1,18 +1,20 @@
 """Stored fields: each document's record compressed with a dictionary shared by its segment.
 
-Whoosh compresses each record on its own (zlib level 3), so every article pays for the
-words and field names zlib has not seen yet in it. Here the first records of a segment,
-up to zlib's 32 KB window, become a preset dictionary that every record is compressed
-against: a fifth less at 2,000 articles, and a record is still read on its own.
+Whoosh pickles each record and compresses it on its own (zlib level 3), so every article
+pays for the words and field names zlib has not seen yet in it. Here a record is JSON (our
+records hold text and a dict of text; nothing is unpickled when an index is read), and the
+first records of a segment, up to zlib's 32 KB window, become a preset dictionary that
+every record is compressed against: a fifth less at 2,000 articles, and a record is still
+read on its own.
 
-File layout: the dictionary, the records (raw deflate), each record's end as a
+File layout: the dictionary, the records (UTF-8 JSON, raw deflate), each record's end as a
 little-endian uint64, then the dictionary's length, the record count and ``MAGIC``.
 A document with nothing stored has an empty record.
 """
 
 from __future__ import annotations
 
-import pickle
+import json
 import struct
 import zlib
 
@@ -28,7 +30,7 @@ _WBITS = -15  # raw deflate: no header and checksum per record
 
 
 class StoredColumn(Column):
-    """A column of pickled records, compressed against a shared dictionary."""
+    """A column of JSON records, compressed against a shared dictionary."""
 
     def writer(self, dbfile):
         return _Writer(dbfile)
@@ -50,7 +52,7 @@ class _Writer(ColumnWriter):
         self._size = 0
 
     def add(self, docnum, value):
-        raw = pickle.dumps(value, 2)
+        raw = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         if self._dictionary is not None:
             self._write(docnum, raw)
             return
@@ -110,7 +112,7 @@ class _Reader(ColumnReader):
             return None
         unpacker = zlib.decompressobj(_WBITS, zdict=self._dictionary)
         raw = unpacker.decompress(self._dbfile.get(self._values + start, end - start))
-        return pickle.loads(raw + unpacker.flush())
+        return json.loads(raw + unpacker.flush())
 
     def __iter__(self):
         for docnum in range(self._doccount):
