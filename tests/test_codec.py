@@ -6,7 +6,7 @@ from __future__ import annotations
 from array import array
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.engine import varint
@@ -27,6 +27,7 @@ def body_entries(index_dir):
         reader.close()
 
 
+@settings(deadline=None)  # a loaded machine is not a failure
 @given(st.lists(st.integers(min_value=0, max_value=2**63 - 1)))
 def test_varints_read_back_what_was_written(numbers):
     decoded, used = varint.decode(varint.encode(numbers))
@@ -34,6 +35,7 @@ def test_varints_read_back_what_was_written(numbers):
     assert used == len(varint.encode(numbers))
 
 
+@settings(deadline=None)  # a loaded machine is not a failure
 @given(
     st.lists(
         st.tuples(
@@ -54,6 +56,7 @@ def test_posting_lists_read_back_what_was_written(postings):
     assert found.values() == values
 
 
+@settings(deadline=None)  # a loaded machine is not a failure
 @given(st.integers(min_value=1, max_value=40), st.booleans())
 def test_a_term_from_arrays_is_written_as_from_postings(size, positional):
     ids = array("i", range(2, 2 + 5 * size, 5))
