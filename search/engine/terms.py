@@ -27,6 +27,7 @@ from search.engine import varint
 
 BLOCK_TERMS = 16  # terms per block: a lookup decodes this many
 BLOCK_CACHE = 512  # decoded blocks kept per open segment: a query looks a term up repeatedly
+FOUND_CACHE = 8192  # terms looked up (found or not) kept per open segment
 INLINE_BYTES = 24  # posting lists up to this size are stored in the dictionary itself
 MAGIC = b"DTR1"
 POSTINGS_MAGIC = b"DPS1"
@@ -179,6 +180,7 @@ class TermsFile:
         for field, following in zip(fields, [*fields[1:], None], strict=True):
             field.blocks_end = following.offsets[0] if following else where
         self._cache: OrderedDict[int, dict[bytes, TermEntry]] = OrderedDict()
+        self._found: dict[tuple[str, bytes], TermEntry | None] = {}
 
     def close(self) -> None:
         self._file.close()
@@ -221,13 +223,21 @@ class TermsFile:
         return entries
 
     def find(self, fieldname: str, btext: bytes) -> TermEntry | None:
+        key = (fieldname, btext)
+        try:
+            return self._found[key]
+        except KeyError:
+            pass
+        entry = None
         field = self.fields.get(fieldname)
-        if field is None:
-            return None
-        block = field.block_for(btext)
-        if block < 0:
-            return None
-        return self._cached_block(field, block).get(btext)
+        if field is not None:
+            block = field.block_for(btext)
+            if block >= 0:
+                entry = self._cached_block(field, block).get(btext)
+        if len(self._found) >= FOUND_CACHE:
+            self._found.clear()  # cheaper than keeping an order; a query refills it at once
+        self._found[key] = entry
+        return entry
 
     def entries_from(self, fieldname: str, btext: bytes) -> Iterator[tuple[str, TermEntry]]:
         """Yield (field, entry) from the first term >= (fieldname, btext), in order."""
