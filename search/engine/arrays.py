@@ -1,5 +1,5 @@
-"""The index as numpy arrays: per-document lengths and columns, and posting lists read
-block by block, decoded once per index state and shared by a process's threads.
+"""The index as numpy arrays: per-document lengths and columns, and posting lists decoded
+once per index state and shared by a process's threads.
 
 It reads our codec's posting lists (search.engine.codec) and whoosh3's columns, so it is
 tied to both: the score-equivalence test (tests/test_ranking.py) catches a change.
@@ -17,7 +17,7 @@ from whoosh.util.numeric import byte_to_length
 from search.engine.columns import is_varbytes, varbytes_values
 
 # Decoded postings kept per index state, counted in postings and phrase words' positions
-# (8 bytes each): repeated words skip Whoosh's block decoding. The 270 benchmark queries at
+# (8 bytes each): repeated words are not decoded again. The 270 benchmark queries at
 # 20k articles need 2.2 million.
 POSTINGS_CACHE = 3_000_000
 # Whoosh stores a field's length per document as one byte; this is its decoding table.
