@@ -140,7 +140,7 @@ class _TermsReader(base.TermsReader):
         return self._dict.find(*term) is not None
 
     def indexed_field_names(self):
-        return self._dict.fields.keys()
+        return list(self._dict.names)
 
     def cursor(self, fieldname, fieldobj):
         raise NotImplementedError("term cursors are not supported by the defsearch codec")

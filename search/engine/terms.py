@@ -7,12 +7,13 @@ are written in order, in blocks of ``BLOCK_TERMS``; a term is the length of the 
 shares with the previous one, the rest of its bytes, its document frequency and its
 posting list's length. A short list is stored right there; a longer one in the postings
 file, where lists follow each other in term order, so a block only records where its first
-list starts. The index (each block's first term and place) is read once per open segment;
+list starts. The index (each block's first term and place) is read per field when first used;
 a lookup is a binary search over it and a walk through one block.
 
-File layout: the blocks, then the index (per field: name, term and block counts, the first
-terms' lengths and bytes, the blocks' offsets and where their lists start, all varints),
-then the index's offset (8 bytes, little-endian) and ``MAGIC``.
+File layout: the blocks, then the index: per field its name, where its last block ends
+and its section (term and block counts, the first terms' lengths and bytes, the blocks'
+offsets and where their lists start, all varints), read only when the field is first
+used; then the index's offset (8 bytes, little-endian) and ``MAGIC``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import struct
 from collections import OrderedDict
 from collections.abc import Iterator
+from itertools import accumulate
 
 import numpy as np
 
@@ -84,14 +86,23 @@ class TermsWriter:
         self._flush()
         where = self._file.tell()
         fields = [field for field in self._fields if field[1]]  # a field may end up empty
+        # A field's blocks end where the next field's begin; the last field's at the index.
+        ends = [offsets[0] for _, _, _, offsets, _ in fields[1:]] + [where] if fields else []
         out = [varint.write_one(len(fields))]
-        for name, count, firsts, offsets, starts in fields:
+        for (name, count, firsts, offsets, starts), blocks_end in zip(fields, ends, strict=True):
+            section = b"".join(
+                [
+                    varint.write_one(count),
+                    varint.write_one(len(firsts)),
+                    varint.encode([len(first) for first in firsts]),
+                    *firsts,
+                    varint.encode(np.diff(offsets, prepend=0)),
+                    varint.encode(np.diff(starts, prepend=0)),
+                ]
+            )
             encoded = name.encode("utf-8")
-            out += [varint.write_one(len(encoded)), encoded]
-            out += [varint.write_one(count), varint.write_one(len(firsts))]
-            out += [varint.encode([len(first) for first in firsts]), *firsts]
-            out += [varint.encode(np.diff(offsets, prepend=0))]
-            out += [varint.encode(np.diff(starts, prepend=0))]
+            out += [varint.write_one(len(encoded)), encoded, varint.write_one(blocks_end)]
+            out += [varint.write_one(len(section)), section]
         out.append(_FOOTER.pack(where, MAGIC))
         self._file.write(b"".join(out))
         self._file.close()
@@ -106,28 +117,31 @@ def _shared_prefix(a: bytes, b: bytes) -> int:
     return i
 
 
+def _running_sums(raw, pos: int, count: int) -> tuple[list[int], int]:
+    """Read ``count`` varints at ``pos`` and return their running sums (and where they end):
+    with numpy for many, in plain Python for few (most fields have a block or two)."""
+    if count <= 256:
+        numbers, pos = varint.read_many(raw, pos, count)
+        return list(accumulate(numbers)), pos
+    numbers, used = varint.decode(raw[pos:], count)
+    return np.cumsum(numbers).tolist(), pos + used
+
+
 class _Field:
     """One field's part of the index: the blocks' first terms and where blocks start."""
 
-    __slots__ = ("count", "keys", "key_starts", "offsets", "post_starts", "end", "blocks_end")
+    __slots__ = ("count", "keys", "key_starts", "offsets", "post_starts", "blocks_end")
 
-    def __init__(self, raw: bytes, pos: int):
+    def __init__(self, raw, pos: int, blocks_end: int):
         self.count, pos = varint.read_one(raw, pos)
         blocks, pos = varint.read_one(raw, pos)
-        lengths, used = varint.decode(raw[pos:], blocks)
-        pos += used
-        size = int(lengths.sum())
-        self.keys = raw[pos : pos + size]
-        pos += size
-        self.key_starts = np.concatenate(([0], np.cumsum(lengths))).tolist()
-        gaps, used = varint.decode(raw[pos:], blocks)
-        pos += used
-        self.offsets = np.cumsum(gaps).tolist()
-        gaps, used = varint.decode(raw[pos:], blocks)
-        pos += used
-        self.post_starts = np.cumsum(gaps).tolist()
-        self.end = pos  # where the next field's index starts
-        self.blocks_end = 0  # where the field's last block ends in the file (set by TermsFile)
+        lengths, pos = _running_sums(raw, pos, blocks)
+        self.key_starts = [0, *lengths]
+        self.keys = bytes(raw[pos : pos + self.key_starts[-1]])
+        pos += self.key_starts[-1]
+        self.offsets, pos = _running_sums(raw, pos, blocks)
+        self.post_starts, pos = _running_sums(raw, pos, blocks)
+        self.blocks_end = blocks_end  # where the field's last block ends in the file
 
     def first(self, block: int) -> bytes:
         return self.keys[self.key_starts[block] : self.key_starts[block + 1]]
@@ -165,25 +179,33 @@ class TermsFile:
         where, magic = _FOOTER.unpack(dbfile.get(length - _FOOTER.size, _FOOTER.size))
         if magic != MAGIC:
             raise ValueError("not a defsearch term dictionary")
-        self._index_start = where
-        raw = dbfile.get(where, length - _FOOTER.size - where)
+        self._index = memoryview(dbfile.get(where, length - _FOOTER.size - where))
+        # Only the fields' names and places are read now; a field's index when first used.
+        raw = self._index
         count, pos = varint.read_one(raw, 0)
-        self.fields: dict[str, _Field] = {}
+        self._sections: dict[str, tuple[int, int]] = {}
         for _ in range(count):
             size, pos = varint.read_one(raw, pos)
-            name = raw[pos : pos + size].decode("utf-8")
-            field = _Field(raw, pos + size)
-            pos = field.end
-            self.fields[name] = field
-        # Fields' blocks follow each other in the file, in the order of the index.
-        fields = list(self.fields.values())
-        for field, following in zip(fields, [*fields[1:], None], strict=True):
-            field.blocks_end = following.offsets[0] if following else where
+            name = bytes(raw[pos : pos + size]).decode("utf-8")
+            blocks_end, pos = varint.read_one(raw, pos + size)
+            size, pos = varint.read_one(raw, pos)
+            self._sections[name] = (pos, blocks_end)
+            pos += size
+        self.names = sorted(self._sections)
+        self._fields: dict[str, _Field] = {}
         self._cache: OrderedDict[int, dict[bytes, TermEntry]] = OrderedDict()
         self._found: dict[tuple[str, bytes], TermEntry | None] = {}
 
     def close(self) -> None:
+        self._index = None
         self._file.close()
+
+    def field(self, fieldname: str) -> _Field | None:
+        """Return a field's part of the index (None: no term of the field here)."""
+        field = self._fields.get(fieldname)
+        if field is None and fieldname in self._sections:
+            field = self._fields[fieldname] = _Field(self._index, *self._sections[fieldname])
+        return field
 
     def _cached_block(self, field: _Field, block: int) -> dict[bytes, TermEntry]:
         start = field.offsets[block]
@@ -229,7 +251,7 @@ class TermsFile:
         except KeyError:
             pass
         entry = None
-        field = self.fields.get(fieldname)
+        field = self.field(fieldname)
         if field is not None:
             block = field.block_for(btext)
             if block >= 0:
@@ -241,10 +263,10 @@ class TermsFile:
 
     def entries_from(self, fieldname: str, btext: bytes) -> Iterator[tuple[str, TermEntry]]:
         """Yield (field, entry) from the first term >= (fieldname, btext), in order."""
-        for name in sorted(self.fields):
+        for name in self.names:
             if name < fieldname:
                 continue
-            field = self.fields[name]
+            field = self.field(name)
             first = 0
             if name == fieldname:
                 first = max(field.block_for(btext), 0)

@@ -37,6 +37,8 @@ def decode(raw, count: int | None = None) -> tuple[np.ndarray, int]:
     """Return (the first ``count`` varints of ``raw`` as int64, bytes they took); all of
     them when ``count`` is None."""
     data = np.frombuffer(raw, dtype=np.uint8)
+    if count is not None:
+        data = data[: count * _MAX_BYTES]  # no need to scan what follows them
     ends = np.flatnonzero(data < 0x80)
     if count is not None:
         if count > len(ends):
