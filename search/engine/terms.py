@@ -11,9 +11,10 @@ list starts. The index (each block's first term and place) is read per field whe
 a lookup is a binary search over it and a walk through one block.
 
 File layout: the blocks, then the index: per field its name, where its last block ends
-and its section (term and block counts, the first terms' lengths and bytes, the blocks'
-offsets and where their lists start, all varints), read only when the field is first
-used; then the index's offset (8 bytes, little-endian) and ``MAGIC``.
+and its section (term and block counts; the blocks' first terms' ends, the blocks' offsets
+and where their lists start, as little-endian arrays of 4 or 8 bytes read in place; the
+first terms), read only when the field is first used; then the index's offset (8 bytes,
+little-endian) and ``MAGIC``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import struct
 from collections import OrderedDict
 from collections.abc import Iterator
-from itertools import accumulate
 
 import numpy as np
 
@@ -90,14 +90,18 @@ class TermsWriter:
         ends = [offsets[0] for _, _, _, offsets, _ in fields[1:]] + [where] if fields else []
         out = [varint.write_one(len(fields))]
         for (name, count, firsts, offsets, starts), blocks_end in zip(fields, ends, strict=True):
+            key_ends = np.cumsum([len(first) for first in firsts])
+            width = 4 if max(int(key_ends[-1]), offsets[-1], starts[-1]) < 1 << 32 else 8
             section = b"".join(
                 [
                     varint.write_one(count),
                     varint.write_one(len(firsts)),
-                    varint.encode([len(first) for first in firsts]),
+                    bytes((width,)),
+                    *(
+                        np.asarray(a, dtype=f"<u{width}").tobytes()
+                        for a in (key_ends, offsets, starts)
+                    ),
                     *firsts,
-                    varint.encode(np.diff(offsets, prepend=0)),
-                    varint.encode(np.diff(starts, prepend=0)),
                 ]
             )
             encoded = name.encode("utf-8")
@@ -117,16 +121,6 @@ def _shared_prefix(a: bytes, b: bytes) -> int:
     return i
 
 
-def _running_sums(raw, pos: int, count: int) -> tuple[list[int], int]:
-    """Read ``count`` varints at ``pos`` and return their running sums (and where they end):
-    with numpy for many, in plain Python for few (most fields have a block or two)."""
-    if count <= 256:
-        numbers, pos = varint.read_many(raw, pos, count)
-        return list(accumulate(numbers)), pos
-    numbers, used = varint.decode(raw[pos:], count)
-    return np.cumsum(numbers).tolist(), pos + used
-
-
 class _Field:
     """One field's part of the index: the blocks' first terms and where blocks start."""
 
@@ -135,16 +129,19 @@ class _Field:
     def __init__(self, raw, pos: int, blocks_end: int):
         self.count, pos = varint.read_one(raw, pos)
         blocks, pos = varint.read_one(raw, pos)
-        lengths, pos = _running_sums(raw, pos, blocks)
-        self.key_starts = [0, *lengths]
-        self.keys = bytes(raw[pos : pos + self.key_starts[-1]])
-        pos += self.key_starts[-1]
-        self.offsets, pos = _running_sums(raw, pos, blocks)
-        self.post_starts, pos = _running_sums(raw, pos, blocks)
+        width = raw[pos]
+        pos += 1
+        arrays = []
+        for _ in range(3):  # fixed-width arrays: read in place, nothing decoded at open
+            arrays.append(np.frombuffer(raw, dtype=f"<u{width}", count=blocks, offset=pos))
+            pos += blocks * width
+        key_ends, self.offsets, self.post_starts = arrays
+        self.key_starts = np.concatenate(([0], key_ends))
+        self.keys = raw[pos : pos + int(key_ends[-1])]
         self.blocks_end = blocks_end  # where the field's last block ends in the file
 
     def first(self, block: int) -> bytes:
-        return self.keys[self.key_starts[block] : self.key_starts[block + 1]]
+        return bytes(self.keys[self.key_starts[block] : self.key_starts[block + 1]])
 
     def block_for(self, btext: bytes) -> int:
         """Return the last block whose first term is <= btext (-1: before them all)."""
@@ -208,7 +205,7 @@ class TermsFile:
         return field
 
     def _cached_block(self, field: _Field, block: int) -> dict[bytes, TermEntry]:
-        start = field.offsets[block]
+        start = int(field.offsets[block])
         found = self._cache.get(start)
         if found is None:
             found = self._cache[start] = {entry.btext: entry for entry in self._block(field, block)}
@@ -219,12 +216,12 @@ class TermsFile:
         return found
 
     def _block(self, field: _Field, block: int) -> list[TermEntry]:
-        start = field.offsets[block]
-        end = field.offsets[block + 1] if block + 1 < len(field.offsets) else field.blocks_end
+        start = int(field.offsets[block])
+        end = int(field.offsets[block + 1]) if block + 1 < len(field.offsets) else field.blocks_end
         raw = self._file.get(start, end - start)
         entries = []
         last = b""
-        post = field.post_starts[block]
+        post = int(field.post_starts[block])
         pos = 0
         read = varint.read_one
         while pos < len(raw):
