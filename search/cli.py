@@ -225,7 +225,7 @@ def serve(obj: Context, host: str, port: int) -> None:
     """
     from web.app import serve as serve_app
 
-    serve_app(obj.index, host=host, port=port, engine=obj.choice)
+    serve_app(obj.index, host=host, port=port, choice=obj.choice)
 
 
 cli.add_command(watch)

@@ -276,11 +276,12 @@ def _probe_address(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
-def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000, engine=None) -> None:
-    """Serve the UI with waitress until interrupted; port 0 picks a free port."""
+def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000, choice=None) -> None:
+    """Serve the UI with waitress until interrupted; port 0 picks a free port; ``choice``
+    (search.engines.EngineChoice) picks the engine."""
     from waitress import create_server
 
-    app = create_app({"INDEX_DIR": Path(index_dir), "ENGINE": engine})
+    app = create_app({"INDEX_DIR": Path(index_dir), "ENGINE": choice})
     _raise_open_files_limit()
     idle = idle_timeout()
     try:

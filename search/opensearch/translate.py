@@ -1,9 +1,9 @@
 """Our query tree (search.query.tree) as OpenSearch's query DSL.
 
 Scores add up as in the Whoosh engine: AND and OR are bool queries whose clauses' scores
-sum; a headline match counts ``TITLE_BOOST`` times a body match (Whoosh multiplies the
-headline's term weights instead, which BM25 saturates a little sooner); patterns and ranges
-score their boost, as Whoosh's constant-score patterns do.
+sum; a headline match counts about what it counts in Whoosh, which multiplies the headline's
+term weights by ``TITLE_BOOST`` before BM25 saturates them (see TITLE_QUERY_BOOST); patterns
+score the sum of the words they stand for, as Whoosh's do; ranges score their boost.
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ from search.opensearch.fields import ALT_BOOST
 from search.opensearch.mapping import ALT_SUFFIX, TEXT_FIELDS
 from search.query import tree
 
-FIELD_BOOSTS = {"title": TITLE_BOOST}
+K1 = 1.2  # BM25's term saturation, Whoosh's (search.engine.parse.WEIGHTING) and OpenSearch's
+# Whoosh scores a headline word as a term occurring TITLE_BOOST times: at an average length
+# BM25 makes that TITLE_BOOST * (K1 + 1) / (TITLE_BOOST + K1) = 1.49 times one occurrence,
+# not 2.5 times. OpenSearch counts one occurrence and multiplies the score by this boost.
+TITLE_QUERY_BOOST = TITLE_BOOST * (K1 + 1) / (TITLE_BOOST + K1)
+FIELD_BOOSTS = {"title": TITLE_QUERY_BOOST}
+# A pattern scores as the OR of the words it stands for (Whoosh's way), at most this many
+# (the Whoosh engine refuses a pattern of more than 1000 words: search.engine.scoring).
+PATTERN_REWRITE = "top_terms_1000"
 # Query fields as the index names them: "source:" matches words of the outlet.
 _FIELDS = {"source_name": "source_name", "source": "source"}
 
@@ -27,10 +35,11 @@ def to_dsl(node: tree.Query) -> dict:
         phrase = {"query": " ".join(node.words), "slop": max(node.slop - 1, 0), "boost": boost}
         return {"match_phrase": {node.field: phrase}}
     if isinstance(node, tree.Prefix):
-        value = node.text.rstrip("*")
-        return {"prefix": {node.field: {"value": value, "boost": node.boost}}}
+        pattern = {"value": node.text, "boost": node.boost, "rewrite": PATTERN_REWRITE}
+        return {"prefix": {node.field: pattern}}
     if isinstance(node, tree.Wildcard):
-        return {"wildcard": {node.field: {"value": node.text, "boost": node.boost}}}
+        pattern = {"value": node.text, "boost": node.boost, "rewrite": PATTERN_REWRITE}
+        return {"wildcard": {node.field: pattern}}
     if isinstance(node, tree.Range):
         return {"range": {node.field: _range(node)}}
     if isinstance(node, tree.Every):
