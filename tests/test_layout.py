@@ -54,7 +54,9 @@ def test_only_the_opensearch_engine_imports_opensearchpy():
         for folder in ("search", "web")
         for path in sorted((ROOT / folder).rglob("*.py"))
         if home not in path.parents
-        and any(n == "opensearchpy" or n.startswith("opensearchpy.") for n in imported_modules(path))
+        and any(
+            n == "opensearchpy" or n.startswith("opensearchpy.") for n in imported_modules(path)
+        )
     ]
     assert offenders == []
     assert "opensearchpy" in imported_modules(home / "connect.py")

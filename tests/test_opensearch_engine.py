@@ -159,7 +159,9 @@ def _article(corpus: Path, name: str, text: str) -> None:
 def test_sync_adds_updates_and_deletes(opensearch_url, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    _article(corpus, "a.txt", "Фрегат спущен на воду\n\nНовый фрегат спустили на воду в Калининграде.")
+    _article(
+        corpus, "a.txt", "Фрегат спущен на воду\n\nНовый фрегат спустили на воду в Калининграде."
+    )
     _article(corpus, "b.txt", "Frigate launched\n\nA new frigate was launched in Kaliningrad.")
     here = Cluster(opensearch_url, "syncs")
     first = sync_opensearch(corpus, here)
@@ -195,7 +197,8 @@ def test_an_index_of_another_mapping_version_asks_for_a_rebuild(opensearch_url, 
     here = Cluster(opensearch_url, "old")
     client = make_client(here)
     client.indices.create(
-        index="old-1", body={"mappings": {"_meta": {"defsearch_mapping": 0}}, "aliases": {"old": {}}}
+        index="old-1",
+        body={"mappings": {"_meta": {"defsearch_mapping": 0}}, "aliases": {"old": {}}},
     )
     engine = OpenSearchEngine(here)
     with pytest.raises(IndexVersionError, match=r"run: defsearch index --rebuild$"):

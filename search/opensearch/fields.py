@@ -3,9 +3,10 @@
 Whoosh stores a term's weight with each occurrence, so an unlikely lemma of an ambiguous
 Russian word (``стали``: «стать» 0.975, «сталь» 0.025) adds little to a score. OpenSearch
 counts occurrences only. A lemma weighing less than ``ALT_BELOW`` therefore goes to a field
-of its own (``body_alt``), searched with the boost ``ALT_BOOST``: a query ``сталь`` still finds
-the article about «стали» the verb, but ranks it far below one about steel. Lemmas above it
-(the likely ones) are stacked at their word's position with full weight.
+of its own (``body_alt``), whose similarity counts an occurrence as ALT_WEIGHT
+(search.opensearch.mapping): a query ``сталь`` still finds the article about «стали» the
+verb, but ranks it far below one about steel. Lemmas above it (the likely ones) are stacked
+at their word's position with full weight.
 """
 
 from __future__ import annotations
@@ -16,10 +17,6 @@ from search.stories import story_keys
 from search.text.analysis import iter_terms
 
 ALT_BELOW = 0.5  # a lemma less likely than this is indexed apart, with a small weight
-# The score an unlikely lemma gets, as a share of a certain one's. Whoosh's BM25 gives a
-# term of weight w about w * 1.5 of a weight-1 term's score; the unlikely lemmas weigh 0.02
-# to 0.45 (pymorphy3), so 0.15 sits in their middle.
-ALT_BOOST = 0.15
 _UNSAFE = str.maketrans({"|": "_", " ": "_", "\t": "_", "\n": "_"})
 
 

@@ -8,12 +8,17 @@ stems, ``=`` exact forms, ``~`` name keys and hyphen parts share their word's po
 the Whoosh index, and phrases over lemmas work. Queries are sent one term per word, split
 on spaces only.
 
+Scores are Whoosh's BM25F, computed by a scripted similarity (see ``similarities``): the
+same idf (log(N / (df + 1)) + 1), every stacked term counted in a field's length as Whoosh
+counts it (``discount_overlaps`` off), a headline's occurrences weighing TITLE_BOOST each.
+
 The mapping's ``_meta`` holds the mapping version (an index of another version is refused
 with the same "rebuild" message as a Whoosh index of another schema) and the last sync.
 """
 
 from __future__ import annotations
 
+from search.engine.schema import TITLE_BOOST
 from search.errors import IndexMissingError, IndexVersionError
 
 # Bump when the mapping or what goes into the fields changes.
@@ -23,20 +28,61 @@ ALT_SUFFIX = "_alt"  # the field of a text field's unlikely lemmas (see search.o
 SHARDS = 1  # one machine's worth; a cluster sets its own (DEFSEARCH_OPENSEARCH_SHARDS)
 REPLICAS = 0
 
-_STACKED = {"type": "text", "analyzer": "stacked", "search_analyzer": "whitespace"}
+K1, B = 1.2, 0.75  # Whoosh's BM25F (search.engine.parse.WEIGHTING)
+# An unlikely lemma (search.opensearch.fields) counts as this much of an occurrence: Whoosh
+# counts its probability, 0.02 to 0.45 (pymorphy3); one number stands for them all.
+ALT_WEIGHT = 0.15
 _KEYWORD = {"type": "keyword"}
+_IDF = "return query.boost * (Math.log(field.docCount / (term.docFreq + 1.0)) + 1.0);"
+_BM25 = (
+    "double tf = doc.freq * {tf};"
+    "double avg = field.sumTotalTermFreq / (double) Math.max(field.docCount, 1);"
+    "return weight * tf * {k1p1} / (tf + {k1} * ({one_b} + {b} * doc.length / avg));"
+)
+_SATURATED = "double tf = doc.freq * {tf}; return weight * tf * {k1p1} / (tf + {k1});"
+
+
+def _similarity(script: str, tf: float) -> dict:
+    source = script.format(tf=tf, k1=K1, k1p1=K1 + 1, b=B, one_b=1 - B)
+    return {
+        "type": "scripted",
+        "discount_overlaps": False,
+        "weight_script": {"source": _IDF},
+        "script": {"source": source},
+    }
+
+
+def similarities() -> dict:
+    """Return Whoosh's BM25F per field: the headline's weights times TITLE_BOOST; unlikely
+    lemmas at ALT_WEIGHT, without length normalization (their field holds them alone)."""
+    return {
+        "whoosh_title": _similarity(_BM25, TITLE_BOOST),
+        "whoosh_body": _similarity(_BM25, 1.0),
+        "whoosh_title_alt": _similarity(_SATURATED, TITLE_BOOST * ALT_WEIGHT),
+        "whoosh_body_alt": _similarity(_SATURATED, ALT_WEIGHT),
+    }
 
 
 def index_body(shards: int = SHARDS, replicas: int = REPLICAS) -> dict:
     """Return the settings and mappings of a new defsearch index."""
     text_fields = {}
     for name in TEXT_FIELDS:
-        text_fields[name] = dict(_STACKED)
-        text_fields[name + ALT_SUFFIX] = {"type": "text", "analyzer": "whitespace"}
+        text_fields[name] = {
+            "type": "text",
+            "analyzer": "stacked",
+            "search_analyzer": "whitespace",
+            "similarity": f"whoosh_{name}",
+        }
+        text_fields[name + ALT_SUFFIX] = {
+            "type": "text",
+            "analyzer": "whitespace",
+            "similarity": f"whoosh_{name}{ALT_SUFFIX}",
+        }
     return {
         "settings": {
             "number_of_shards": shards,
             "number_of_replicas": replicas,
+            "similarity": similarities(),
             "analysis": {
                 "filter": {
                     "stack": {

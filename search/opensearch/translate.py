@@ -1,24 +1,17 @@
 """Our query tree (search.query.tree) as OpenSearch's query DSL.
 
 Scores add up as in the Whoosh engine: AND and OR are bool queries whose clauses' scores
-sum; a headline match counts about what it counts in Whoosh, which multiplies the headline's
-term weights by ``TITLE_BOOST`` before BM25 saturates them (see TITLE_QUERY_BOOST); patterns
-score the sum of the words they stand for, as Whoosh's do; ranges score their boost.
+sum; each term scores Whoosh's BM25F through the index's similarities
+(search.opensearch.mapping), the headline's weight included; a phrase matches where its
+words follow each other and scores the sum of its words' scores, as in the Whoosh engine;
+patterns score the sum of the words they stand for; ranges score their boost.
 """
 
 from __future__ import annotations
 
-from search.engine.schema import TITLE_BOOST
-from search.opensearch.fields import ALT_BOOST
 from search.opensearch.mapping import ALT_SUFFIX, TEXT_FIELDS
 from search.query import tree
 
-K1 = 1.2  # BM25's term saturation, Whoosh's (search.engine.parse.WEIGHTING) and OpenSearch's
-# Whoosh scores a headline word as a term occurring TITLE_BOOST times: at an average length
-# BM25 makes that TITLE_BOOST * (K1 + 1) / (TITLE_BOOST + K1) = 1.49 times one occurrence,
-# not 2.5 times. OpenSearch counts one occurrence and multiplies the score by this boost.
-TITLE_QUERY_BOOST = TITLE_BOOST * (K1 + 1) / (TITLE_BOOST + K1)
-FIELD_BOOSTS = {"title": TITLE_QUERY_BOOST}
 # A pattern scores as the OR of the words it stands for (Whoosh's way), at most this many
 # (the Whoosh engine refuses a pattern of more than 1000 words: search.engine.scoring).
 PATTERN_REWRITE = "top_terms_1000"
@@ -31,9 +24,10 @@ def to_dsl(node: tree.Query) -> dict:
     if isinstance(node, tree.Term):
         return _term(node)
     if isinstance(node, tree.Phrase):
-        boost = node.boost * FIELD_BOOSTS.get(node.field, 1.0)
-        phrase = {"query": " ".join(node.words), "slop": max(node.slop - 1, 0), "boost": boost}
-        return {"match_phrase": {node.field: phrase}}
+        phrase = {"query": " ".join(node.words), "slop": max(node.slop - 1, 0)}
+        words = [_term(tree.Term(node.field, word)) for word in node.words]
+        found = {"match_phrase": {node.field: phrase}}
+        return {"bool": {"filter": [found], "must": words, "boost": node.boost}}
     if isinstance(node, tree.Prefix):
         pattern = {"value": node.text, "boost": node.boost, "rewrite": PATTERN_REWRITE}
         return {"prefix": {node.field: pattern}}
@@ -68,11 +62,10 @@ def _term(node: tree.Term) -> dict:
     field = _FIELDS.get(node.field, node.field)
     if field not in TEXT_FIELDS:
         return {"term": {field: {"value": node.text, "boost": node.boost}}}
-    boost = node.boost * FIELD_BOOSTS.get(field, 1.0)
-    term = {"term": {field: {"value": node.text, "boost": boost}}}
+    term = {"term": {field: {"value": node.text, "boost": node.boost}}}
     if node.text[:1] in ("=", "~"):
         return term  # exact forms and name keys are never unlikely lemmas
-    unlikely = {"term": {field + ALT_SUFFIX: {"value": node.text, "boost": boost * ALT_BOOST}}}
+    unlikely = {"term": {field + ALT_SUFFIX: {"value": node.text, "boost": node.boost}}}
     return {"bool": {"should": [term, unlikely], "minimum_should_match": 1}}
 
 

@@ -32,7 +32,9 @@ def _environment(url: str):
     saved = {k: os.environ.get(k) for k in ("DEFSEARCH_ENGINE", "DEFSEARCH_OPENSEARCH_URL",
                                              "DEFSEARCH_OPENSEARCH_INDEX")}  # fmt: skip
     os.environ.update(
-        DEFSEARCH_ENGINE="opensearch", DEFSEARCH_OPENSEARCH_URL=url, DEFSEARCH_OPENSEARCH_INDEX=ALIAS
+        DEFSEARCH_ENGINE="opensearch",
+        DEFSEARCH_OPENSEARCH_URL=url,
+        DEFSEARCH_OPENSEARCH_INDEX=ALIAS,
     )
     try:
         yield
@@ -95,7 +97,9 @@ def measure(corpus: Path, index_dir: Path, queries: list[BenchQuery], url: str, 
     finally:
         whoosh.close()
         other.close()
-    log(f"  top-10 overlap {out['agreement']['overlap']:.1%}, top hit {out['agreement']['top']:.1%}")
+    log(
+        f"  top-10 overlap {out['agreement']['overlap']:.1%}, top hit {out['agreement']['top']:.1%}"
+    )
     log("the same queries over HTTP on OpenSearch ...")
     with _environment(url):
         out["search_http"] = web = latency.http_latency(index_dir, queries, rounds)
@@ -120,9 +124,9 @@ def report_lines(part: dict) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench.generator import Samples
     from bench.queries import build_queries
     from bench.run import DEFAULT_WORKDIR, prepare_corpus, run_job
-    from bench.generator import Samples
 
     parser = argparse.ArgumentParser(prog="python -m bench.opensearch", description=__doc__)
     parser.add_argument("--count", type=int, default=2000)
