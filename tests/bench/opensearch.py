@@ -56,8 +56,11 @@ def agreement(whoosh, other, queries: list[BenchQuery]) -> dict:
         mine = [hit.id for hit in whoosh.search(request).results]
         theirs = [hit.id for hit in other.search(request).results]
         overlap = len(set(mine) & set(theirs)) / len(mine) if mine else float(not theirs)
-        rows.append({"q": q.q, "kind": q.kind, "overlap": overlap,
-                     "top": mine[:1] == theirs[:1], "whoosh": mine, "opensearch": theirs})  # fmt: skip
+        top = mine[:1] == theirs[:1]
+        rows.append(
+            {"q": q.q, "kind": q.kind, "overlap": overlap, "top": top, "whoosh": mine,
+             "opensearch": theirs}
+        )  # fmt: skip
     by_kind = {}
     for kind in dict.fromkeys(r["kind"] for r in rows):
         mine = [r for r in rows if r["kind"] == kind]
