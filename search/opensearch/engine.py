@@ -23,7 +23,7 @@ class OpenSearchEngine(Searching):
     def check(self) -> int:
         """Return the document count (raises if the index is missing or of another version)."""
         with speaking(self.cluster):
-            self._index()
+            self._index(fresh=True)
             return self.client.count(index=self.cluster.alias)["count"]
 
     def _record(self, doc_id: str) -> dict:
@@ -81,7 +81,7 @@ class OpenSearchEngine(Searching):
     def stats(self) -> dict:
         """Return document counts per language and source, index size and last sync time."""
         with speaking(self.cluster):
-            name, meta = self._index()
+            name, meta = self._index(fresh=True)
             body = {
                 "size": 0,
                 "track_total_hits": True,
@@ -107,4 +107,4 @@ class OpenSearchEngine(Searching):
     def last_sync(self) -> str | None:
         """Return when the index was last synced (ISO 8601, UTC)."""
         with speaking(self.cluster):
-            return self._index()[1].get("last_sync")
+            return self._index(fresh=True)[1].get("last_sync")

@@ -11,6 +11,7 @@ and every article whose story changed is updated.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 from opensearchpy import OpenSearch, helpers
 
 from search.changes import IndexedFile, find_changes
-from search.errors import DocumentError, IndexUnusableError, IndexVersionError
+from search.errors import DocumentError, IndexUnusableError, IndexVersionError, UsageError
 from search.ingest.read import read_documents
 from search.ingest.walk import display_path
 from search.model import SyncReport
@@ -59,6 +60,8 @@ def sync_opensearch(
     """Bring the OpenSearch index in line with the corpus (see the module's docstring)."""
     if not corpus.is_dir():
         raise IndexUnusableError(f"corpus folder {corpus} does not exist")
+    shards = shards if shards is not None else _env_count("DEFSEARCH_OPENSEARCH_SHARDS", 1)
+    replicas = replicas if replicas is not None else _env_count("DEFSEARCH_OPENSEARCH_REPLICAS", 0)
     client = make_client(cluster)
     try:
         with speaking(cluster):
@@ -227,6 +230,16 @@ class _Sync:
                 )
         if updates:
             helpers.bulk(self.client, updates, chunk_size=SCAN_PAGE, raise_on_error=False)
+
+
+def _env_count(name: str, least: int) -> int | None:
+    """Return a whole number of at least ``least`` from the environment (None: unset)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < least:
+        raise UsageError(f"${name} must be a whole number of at least {least}, not {value!r}")
+    return int(value)
 
 
 def _story_record(article: dict) -> dict:

@@ -25,7 +25,9 @@ from search.errors import IndexMissingError, IndexVersionError
 MAPPING_VERSION = 1
 TEXT_FIELDS = ("title", "body")
 ALT_SUFFIX = "_alt"  # the field of a text field's unlikely lemmas (see search.opensearch.fields)
-SHARDS = 1  # one machine's worth; a cluster sets its own (DEFSEARCH_OPENSEARCH_SHARDS)
+# One machine's worth; a cluster sets its own with $DEFSEARCH_OPENSEARCH_SHARDS and
+# $DEFSEARCH_OPENSEARCH_REPLICAS when the index is built (search.opensearch.indexing).
+SHARDS = 1
 REPLICAS = 0
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F (search.engine.parse.WEIGHTING)

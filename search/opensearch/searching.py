@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 import numpy as np
 
 from search.engine.parse import parse_text
-from search.errors import NoSearchableWordsError, QueryError
+from search.errors import IndexUnusableError, NoSearchableWordsError, QueryError
 from search.model import ResultPage, SearchRequest
 from search.opensearch.connect import Cluster, make_client, speaking
 from search.opensearch.indexing import live_index
@@ -37,6 +37,7 @@ MAX_ALSO = 50  # other matched articles of a story listed under its leader
 MAX_FACET_VALUES = 1000  # outlets (and years) counted per search
 MAX_DAYS = 50_000  # days counted for the histogram (over a century of days)
 MIN_WILDCARD_PREFIX = 2  # as the Whoosh engine (search.engine.scoring)
+INDEX_CHECK_SECONDS = 5.0  # how long a search trusts the last check of the index's mapping
 _STORED = ["article"]
 _BRIEF = ["article.id", "article.source", "article.date", "article.lang"]
 
@@ -57,13 +58,21 @@ class Searching:
     def __init__(self, cluster: Cluster):
         self.cluster = cluster
         self.client = make_client(cluster)
+        self._checked: tuple[float, str, dict] | None = None
 
     def close(self) -> None:
         self.client.close()
 
-    def _index(self) -> tuple[str, dict]:
+    def _index(self, fresh: bool = False) -> tuple[str, dict]:
+        """Return the index behind the alias and its _meta, checked at most every
+        INDEX_CHECK_SECONDS (two requests a search would otherwise spend on it)."""
+        now = time.monotonic()
+        if not fresh and self._checked and now - self._checked[0] < INDEX_CHECK_SECONDS:
+            return self._checked[1], self._checked[2]
         name, meta = live_index(self.client, self.cluster)
-        return name, check_meta(meta, self.cluster.where())
+        meta = check_meta(meta, self.cluster.where())
+        self._checked = (now, name, meta)
+        return name, meta
 
     def parse(self, text: str, exact: bool = False, both_languages: bool = False):
         parsed = parse_query(text, exact, both_languages, parse_text)
@@ -129,7 +138,7 @@ class Searching:
                     "_source": _BRIEF,
                 },
             }
-        return self.client.search(index=self.cluster.alias, body=body)
+        return _complete(self.client.search(index=self.cluster.alias, body=body))
 
     def _many(self, found: dict, parsed, request: SearchRequest) -> ResultPage:
         aggs = found["aggregations"]
@@ -159,7 +168,7 @@ class Searching:
     def _few(self, parsed, query: dict, request: SearchRequest) -> ResultPage:
         body = {"query": query, "size": SOFT_AND_BELOW, "sort": self._sort(request),
                 "track_scores": True, "_source": ["article", "group"]}  # fmt: skip
-        full = self.client.search(index=self.cluster.alias, body=body)["hits"]["hits"]
+        full = _complete(self.client.search(index=self.cluster.alias, body=body))["hits"]["hits"]
         partial = partial_hits(self, parsed, request, [hit["_id"] for hit in full])
         ranked = full + partial
         records = [hit["_source"]["article"] for hit in ranked]
@@ -193,6 +202,18 @@ class Searching:
                     if _matches(leaf, term):
                         terms[leaf.field].add(term)
         return terms
+
+
+def _complete(found: dict) -> dict:
+    """Return a search response, or raise when some shards did not answer: a count or a
+    ranking from part of the index would look right and be wrong."""
+    shards = found.get("_shards", {})
+    if shards.get("failed"):
+        raise IndexUnusableError(
+            f"{shards['failed']} of {shards['total']} shards of the index did not answer; "
+            "try again when the cluster has recovered"
+        )
+    return found
 
 
 def _patterns(node):
