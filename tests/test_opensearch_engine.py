@@ -281,3 +281,21 @@ def test_web_app_on_opensearch(cluster, news_index):
     assert set(mine) == set(theirs) and mine["total"] == theirs["total"] == 14
     assert client.get("/search?q=поставки").status_code == 200
     assert client.get("/doc/ru_01").status_code == 200
+
+
+def test_both_engines_agree_on_the_test_queries(cluster, whoosh):
+    from bench.opensearch import agreement
+    from bench.queries import BenchQuery
+
+    queries = [
+        BenchQuery("mixed", q)
+        for q in (
+            "поставки", "deliveries", "поставки С-400", "Азербайджан", "S-400 Turkey", "Ми-35М",
+            '"военно-техническое сотрудничество"', "=Поставками", "Reuters", "танков",
+            "вертолётов Азербайджан", "fleet", "ПВО", "drones OR беспилотников",
+        )
+    ] + [BenchQuery("filtered", "поставки", lang="ru", sort="date")]  # fmt: skip
+    engine = OpenSearchEngine(cluster)
+    found = agreement(whoosh, engine, queries)
+    engine.close()
+    assert found["overlap"] >= 0.8 and found["top"] >= 0.9, found["worst"][:3]
