@@ -30,6 +30,7 @@ ALT_SUFFIX = "_alt"  # the field of a text field's unlikely lemmas (see search.o
 SHARDS = 1
 REPLICAS = 0
 
+RESULT_WINDOW = 1000 * 100  # search.service.MAX_PAGE pages of MAX_LIMIT hits
 K1, B = 1.2, 0.75  # Whoosh's BM25F (search.engine.parse.WEIGHTING)
 # An unlikely lemma (search.opensearch.fields) counts as this much of an occurrence: Whoosh
 # counts its probability, 0.02 to 0.45 (pymorphy3); one number stands for them all.
@@ -84,6 +85,8 @@ def index_body(shards: int = SHARDS, replicas: int = REPLICAS) -> dict:
         "settings": {
             "number_of_shards": shards,
             "number_of_replicas": replicas,
+            # The last page a search may ask for (search.service: MAX_PAGE x MAX_LIMIT).
+            "max_result_window": RESULT_WINDOW,
             "similarity": similarities(),
             "analysis": {
                 "filter": {
