@@ -19,7 +19,13 @@ from pathlib import Path
 from opensearchpy import OpenSearch, helpers
 
 from search.changes import IndexedFile, find_changes
-from search.errors import DocumentError, IndexUnusableError, IndexVersionError, UsageError
+from search.errors import (
+    DocumentError,
+    IndexUnusableError,
+    IndexVersionError,
+    StopRequested,
+    UsageError,
+)
 from search.ingest.read import read_documents
 from search.ingest.walk import display_path
 from search.model import SyncReport
@@ -27,6 +33,7 @@ from search.opensearch.connect import Cluster, make_client, speaking
 from search.opensearch.fields import document_source
 from search.opensearch.mapping import check_meta, index_body
 from search.stories import StoryKeys, group_stories
+from search.sync import stop_requested
 
 BULK_DOCS = 200  # articles per bulk request: a few MB of term streams
 SCAN_PAGE = 1000  # documents per page when reading what is indexed
@@ -159,6 +166,8 @@ class _Sync:
                 report.removed += 1
                 yield {"_op_type": "delete", "_index": target, "_id": doc_id}
             for path, doc_id, signature in todo:
+                if stop_requested():
+                    raise StopRequested()  # what was sent stays; the next sync goes on
                 yield from self._read(target, path, doc_id, signature, indexed, members, report,
                                       changed, paths)  # fmt: skip
                 if advance:
