@@ -11,9 +11,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from search.errors import UsageError
-from search.model import SyncReport
+
+if TYPE_CHECKING:
+    from search.model import SyncReport
 
 ENGINE_ENV = "DEFSEARCH_ENGINE"
 ENGINES = ("whoosh", "opensearch")
