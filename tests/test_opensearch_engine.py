@@ -299,3 +299,23 @@ def test_both_engines_agree_on_the_test_queries(cluster, whoosh):
     found = agreement(whoosh, engine, queries)
     engine.close()
     assert found["overlap"] >= 0.8 and found["top"] >= 0.9, found["worst"][:3]
+
+
+def test_an_unlikely_lemma_counts_little_on_both_engines(opensearch_url, tmp_path):
+    from search.sync import sync_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _article(corpus, "steel.txt", "Цены на сталь\n\nЗавод выплавил сталь для брони.")
+    _article(
+        corpus,
+        "verb.txt",
+        "Поставки стали быстрее\n\nПоставки стали быстрее, а сроки стали короче. Они стали лучше.",
+    )
+    sync_index(corpus, tmp_path / "index")
+    here = Cluster(opensearch_url, "lemmas")
+    sync_opensearch(corpus, here)
+    for engine in (Engine(tmp_path / "index"), OpenSearchEngine(here)):
+        # «стали» is «стать» here; «сталь» is its unlikely lemma: found, but ranked last.
+        assert ids(search(engine, "сталь")) == ["steel", "verb"]
+        engine.close()

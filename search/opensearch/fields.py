@@ -17,6 +17,9 @@ from search.stories import story_keys
 from search.text.analysis import iter_terms
 
 ALT_BELOW = 0.5  # a lemma less likely than this is indexed apart, with a small weight
+# Stacked where an unlikely lemma was taken out, so that the field's length counts it as
+# Whoosh's does (BM25 normalizes by length); no query term is ever this.
+PLACE_HOLDER = "_"
 _UNSAFE = str.maketrans({"|": "_", " ": "_", "\t": "_", "\n": "_"})
 
 
@@ -33,6 +36,7 @@ def term_streams(text: str) -> tuple[str, str]:
             last = pos
         elif weight < ALT_BELOW:
             unlikely.append(term)
+            positions[-1].append(PLACE_HOLDER)  # counted in the length, as Whoosh counts it
         else:
             positions[-1].append(term)
     return " ".join("|".join(terms) for terms in positions), " ".join(unlikely)
