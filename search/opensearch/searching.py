@@ -26,6 +26,7 @@ from search.opensearch.indexing import live_index
 from search.opensearch.mapping import check_meta
 from search.opensearch.partial import partial_hits
 from search.opensearch.translate import filters, highlight_terms, to_dsl
+from search.discover import SUGGEST_BELOW
 from search.pipeline import FACETS, Groups, Matches, empty_page, snippets
 from search.query.parse import parse_query
 from search.query.tree import PATTERNS, Prefix
@@ -95,14 +96,15 @@ class Searching:
                 return empty_page(request, str(exc))
             query = {"bool": {"must": [to_dsl(parsed)], "filter": filters(request)}}
             found = self._collapsed(query, request)
-            if found["hits"]["total"]["value"] < SOFT_AND_BELOW:
+            full = found["hits"]["total"]["value"]  # articles matching the whole query
+            if full < SOFT_AND_BELOW:
                 page = self._few(parsed, query, request)
             else:
                 page = self._many(found, parsed, request)
-            if page.articles < SOFT_AND_BELOW:
+            if full < SUGGEST_BELOW:
                 from search.opensearch.discovery import suggestion
 
-                page.suggestion = suggestion(self, request, page.articles)
+                page.suggestion = suggestion(self, request, full)
         page.took_ms = (time.perf_counter() - started) * 1000
         return page
 
