@@ -18,6 +18,7 @@ from fnmatch import fnmatchcase
 
 import numpy as np
 
+from search.discover import SUGGEST_BELOW
 from search.engine.parse import parse_text
 from search.errors import IndexUnusableError, NoSearchableWordsError, QueryError
 from search.model import ResultPage, SearchRequest
@@ -26,7 +27,6 @@ from search.opensearch.indexing import live_index
 from search.opensearch.mapping import check_meta
 from search.opensearch.partial import partial_hits
 from search.opensearch.translate import filters, highlight_terms, to_dsl
-from search.discover import SUGGEST_BELOW
 from search.pipeline import FACETS, Groups, Matches, empty_page, snippets
 from search.query.parse import parse_query
 from search.query.tree import PATTERNS, Prefix
