@@ -27,7 +27,8 @@ def test_stacked_terms_share_their_word_position():
 
 def test_unlikely_lemmas_go_to_their_own_field():
     stacked, unlikely = term_streams("Цены стали выше")
-    assert stacked.split(" ")[1] == "стать|=стали"
+    # Its place keeps the field's length as Whoosh counts it.
+    assert stacked.split(" ")[1] == "стать|_|=стали"
     assert "сталь" in unlikely.split() and "сталь" not in stacked
 
 
