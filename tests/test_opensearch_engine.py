@@ -152,8 +152,11 @@ def test_stats_and_stories(engine, whoosh):
 # -- the OpenSearch engine's own -----------------------------------------------------------
 
 
-def _article(corpus: Path, name: str, text: str) -> None:
+def _article(corpus: Path, name: str, text: str, date: str | None = None) -> None:
     (corpus / name).write_text(text, encoding="utf-8")
+    if date:
+        meta = corpus / (Path(name).stem + ".meta.json")
+        meta.write_text(f'{{"date": "{date}"}}', encoding="utf-8")
 
 
 def test_sync_adds_updates_and_deletes(opensearch_url, tmp_path):
@@ -319,3 +322,45 @@ def test_an_unlikely_lemma_counts_little_on_both_engines(opensearch_url, tmp_pat
         # «стали» is «стать» here; «сталь» is its unlikely lemma: found, but ranked last.
         assert ids(search(engine, "сталь")) == ["steel", "verb"]
         engine.close()
+
+
+def _story_state(engine):
+    page = search(engine, "фрегат")
+    stories = [sorted(a["id"] for a in s["articles"]) for s in engine.stories(limit=10)]
+    return page.total, page.articles, sorted(len(hit.also) for hit in page.results), stories
+
+
+def test_stories_group_results_and_follow_syncs_on_both_engines(opensearch_url, tmp_path):
+    from search.sync import sync_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "Фрегат спущен на воду\n\nНовый фрегат «Адмирал Исаков» спустили на воду в Калининграде."
+    _article(corpus, "a.txt", text, "2024-05-01")
+    _article(corpus, "b.txt", text, "2024-05-02")  # a copy: one story with a.txt
+    other = "Фрегат вышел в море\n\nДругой фрегат вышел на испытания в Балтийск."
+    _article(corpus, "c.txt", other, "2024-05-01")
+    here = Cluster(opensearch_url, "stories")
+
+    def both():
+        sync_index(corpus, tmp_path / "index")
+        sync_opensearch(corpus, here)
+        whoosh, other = Engine(tmp_path / "index"), OpenSearchEngine(here)
+        states = _story_state(whoosh), _story_state(other)
+        whoosh.close()
+        other.close()
+        return states
+
+    mine, theirs = both()
+    assert mine == theirs == (2, 3, [0, 1], [["a", "b"]])
+    _article(corpus, "d.txt", text, "2024-05-02")  # a third copy joins the story
+    mine, theirs = both()
+    assert mine == theirs == (2, 4, [0, 2], [["a", "b", "d"]])
+    _article(
+        corpus,
+        "a.txt",
+        "Фрегат спущен на воду\n\nСовсем другой текст о фрегате и верфи.",
+        "2024-05-01",
+    )
+    mine, theirs = both()
+    assert mine == theirs == (3, 4, [0, 0, 1], [["b", "d"]])

@@ -98,15 +98,25 @@ class _Sync:
             indexed: dict[str, IndexedFile] = {}
         else:
             target, indexed = live, self._read_indexed(live)
+        # A sync stopped between its writes and its regrouping leaves articles out of their
+        # stories: the next one regroups every article.
+        regroup_all = fresh or (meta or {}).get("stories_complete") is False
         try:
             report = SyncReport()
             todo, removed, members = find_changes(self.corpus, indexed, report)
+            if not fresh and (todo or removed):
+                unfinished = {**meta, "stories_complete": False}
+                self.client.indices.put_mapping(index=target, body={"_meta": unfinished})
             changed = self._write(target, indexed, todo, removed, members, report)
             self.client.indices.refresh(index=target)
-            self._regroup(target, changed if not fresh else None)
+            self._regroup(target, changed, regroup_all)
             self.client.indices.refresh(index=target)
             stamp = datetime.now(UTC).isoformat(timespec="seconds")
-            meta = {**index_body()["mappings"]["_meta"], "last_sync": stamp}
+            meta = {
+                **index_body()["mappings"]["_meta"],
+                "last_sync": stamp,
+                "stories_complete": True,
+            }
             self.client.indices.put_mapping(index=target, body={"_meta": meta})
         except BaseException:
             if fresh:  # a half-built index never goes live
@@ -221,14 +231,18 @@ class _Sync:
             where = display_path(str(path)) + item["id"][len(doc_id) :]
             report.failed.append({"path": where, "error": item["error"]})
 
-    def _regroup(self, target: str, changed: set[str] | None) -> None:
-        """Group the stories again and update every article whose story changed."""
-        groups = group_stories(self.keys, self.stories if changed is not None else None, changed)
+    def _regroup(self, target: str, changed: set[str], regroup_all: bool) -> None:
+        """Group the stories again (only around ``changed`` articles unless ``regroup_all``)
+        and update every article whose story changed."""
+        if regroup_all:
+            groups = group_stories(self.keys)
+        else:
+            groups = group_stories(self.keys, self.stories, changed)
         updates = []
         for doc_id in self.keys.keys():
             story = groups.get(doc_id)
             # A rewritten article lost its story fields: set them again if it has a story.
-            if story != self.stories.get(doc_id) or (story and changed and doc_id in changed):
+            if story != self.stories.get(doc_id) or (story and doc_id in changed):
                 updates.append(
                     {
                         "_op_type": "update",

@@ -105,8 +105,8 @@ def index_body(shards: int = SHARDS, replicas: int = REPLICAS) -> dict:
         "mappings": {
             "dynamic": "strict",
             "_meta": {"defsearch_mapping": MAPPING_VERSION},
-            # The analyzed streams are long and rebuilt from the corpus: not kept in _source.
-            "_source": {"excludes": [*text_fields]},
+            # The analyzed streams stay in _source: a story update re-indexes the document
+            # from it (an update is a delete and an add of the whole document).
             "properties": {
                 **text_fields,
                 "id": _KEYWORD,
