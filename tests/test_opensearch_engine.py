@@ -263,6 +263,12 @@ def test_cli_on_opensearch(opensearch_url, tmp_path):
     assert shown.returncode == 0 and "Рособоронэкспорт" in shown.stdout
     stats = _cli(*where, "stats", env_extra=env)
     assert stats.returncode == 0 and "31" in stats.stdout
+    new = tmp_path / "frigate.txt"
+    new.write_text("Фрегат спущен на воду\n\nНовый фрегат спустили на воду.", encoding="utf-8")
+    added = _cli(*where, "add", str(new), env_extra=env)
+    assert added.returncode == 0 and "[id frigate]" in added.stdout
+    found = _cli(*where, "search", "--json", "фрегат", env_extra=env)
+    assert '"id": "frigate"' in found.stdout
     down = _cli("--engine", "opensearch", "--opensearch-url", "http://127.0.0.1:9", "search",
                 "x", env_extra=env)  # fmt: skip
     assert down.returncode != 0 and len(down.stderr.strip().splitlines()) == 1
