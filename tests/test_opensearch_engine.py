@@ -15,6 +15,7 @@ from corpora import build_test_corpus
 from search.engines import EngineChoice, open_engine, sync
 from search.errors import (
     DocumentNotFoundError,
+    IndexBusyError,
     IndexUnusableError,
     IndexVersionError,
     QueryError,
@@ -214,6 +215,27 @@ def test_an_index_of_another_mapping_version_asks_for_a_rebuild(opensearch_url, 
     assert report.added == 1 and "rebuilding" in notes[0]
     assert ids(search(engine, "фрегат")) == ["a"]
     engine.close()
+    client.close()
+
+
+def test_one_sync_at_a_time_and_a_dead_one_is_taken_over(opensearch_url, tmp_path, monkeypatch):
+    import time
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _article(corpus, "a.txt", "Frigate launched\n\nA new frigate was launched.")
+    here = Cluster(opensearch_url, "locked")
+    client = make_client(here)
+    client.indices.create(index="locked-lock")
+    held = {"owner": "pid 1 on elsewhere", "renewed": time.time()}
+    client.index(index="locked-lock", id="sync", body=held, refresh=True)
+    monkeypatch.setenv("DEFSEARCH_LOCK_WAIT", "0.5")
+    with pytest.raises(IndexBusyError, match=r"another index run \(pid 1 on elsewhere\)"):
+        sync_opensearch(corpus, here)
+    held["renewed"] = time.time() - 3600  # a sync that died an hour ago
+    client.index(index="locked-lock", id="sync", body=held, refresh=True)
+    assert sync_opensearch(corpus, here).added == 1
+    assert not client.exists(index="locked-lock", id="sync")  # released
     client.close()
 
 

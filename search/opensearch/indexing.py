@@ -19,6 +19,7 @@ from pathlib import Path
 from opensearchpy import OpenSearch, helpers
 
 from search.changes import IndexedFile, find_changes
+from search.config import lock_wait
 from search.errors import (
     DocumentError,
     IndexUnusableError,
@@ -31,6 +32,7 @@ from search.ingest.walk import display_path
 from search.model import SyncReport
 from search.opensearch.connect import Cluster, make_client, speaking
 from search.opensearch.fields import document_source
+from search.opensearch.lock import sync_lease
 from search.opensearch.mapping import check_meta, index_body
 from search.stories import StoryKeys, group_stories
 from search.sync import stop_requested
@@ -71,16 +73,17 @@ def sync_opensearch(
     replicas = replicas if replicas is not None else _env_count("DEFSEARCH_OPENSEARCH_REPLICAS", 0)
     client = make_client(cluster)
     try:
-        with speaking(cluster):
-            return _Sync(client, cluster, corpus, progress, notify).run(rebuild, shards, replicas)
+        with speaking(cluster), sync_lease(client, cluster.alias, lock_wait(), notify) as lease:
+            sync = _Sync(client, cluster, corpus, progress, notify, lease)
+            return sync.run(rebuild, shards, replicas)
     finally:
         client.close()
 
 
 class _Sync:
-    def __init__(self, client, cluster, corpus, progress, notify):
+    def __init__(self, client, cluster, corpus, progress, notify, lease):
         self.client, self.cluster, self.corpus = client, cluster, corpus
-        self.progress, self.notify = progress, notify
+        self.progress, self.notify, self.lease = progress, notify, lease
         self.keys = StoryKeys()
         self.stories: dict[str, str] = {}  # id -> story id as indexed
 
@@ -155,6 +158,7 @@ class _Sync:
         for hit in helpers.scan(
             self.client, index=index, _source=_INDEXED_FIELDS, size=SCAN_PAGE, query={}
         ):
+            self.lease.renew()
             doc = hit["_source"]
             article = doc.get("article") or {}
             indexed[doc["id"]] = IndexedFile(doc.get("hash", ""), doc.get("stat", ""), 0)
@@ -187,6 +191,7 @@ class _Sync:
             self.client, actions(), chunk_size=BULK_DOCS, raise_on_error=False,
             raise_on_exception=True, max_retries=3,
         ):  # fmt: skip
+            self.lease.renew()
             if not ok:
                 ((op, info),) = item.items()
                 if op == "delete" and info.get("status") == 404:
