@@ -8,7 +8,7 @@ PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help run index serve test check lint bench bench-quick browser opensearch-up opensearch-down clean
+.PHONY: help run index serve test check lint bench bench-quick bench-100k browser opensearch-up opensearch-down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ lint: $(STAMP) ## Check style with ruff
 
 bench: $(STAMP) ## Benchmark on 20,000 synthetic articles (prints a table and JSON)
 	PYTHONPATH=tests $(BIN)/python -m bench --count 20000 --repeat 1 --sync-repeat 2 --profile
+
+bench-100k: $(STAMP) ## Benchmark on 100,000 synthetic articles (about half an hour)
+	PYTHONPATH=tests $(BIN)/python -m bench --count 100000 --repeat 1 --sync-repeat 3 --cli-runs 3 --profile
 
 bench-quick: $(STAMP) ## Benchmark on 2,000 synthetic articles
 	PYTHONPATH=tests $(BIN)/python -m bench --count 2000
