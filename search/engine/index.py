@@ -68,4 +68,6 @@ def open_writer(ix, documents: int):
         return ParallelWriter(
             ix, procs=procs, limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec()
         )
-    return ix.writer(limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec())
+    from search.engine.writer import PooledWriter
+
+    return PooledWriter(ix, limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec())

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
+from search.engine.writer import PooledWriter, use_term_pool
+
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 STOP_WAIT_SECONDS = 5.0  # how long cancel() waits for a stopped worker to exit
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -69,7 +71,19 @@ class _Worker(SubWriterTask):
         die_with_parent(self.parent_pid)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        super().run()
+        # As SubWriterTask.run with multisegment=True, with postings gathered by term.
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = PooledWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            job = self.jobqueue.get()
+            if job is None:
+                break
+            self._process_file(*job)
+        if not self.running:
+            writer.cancel()
+            return
+        fieldnames = writer.pool.fieldnames
+        self.resultqueue.put((None, fieldnames, writer._finalize_segment()), timeout=5)
 
 
 class ParallelWriter(MpWriter):
@@ -77,6 +91,7 @@ class ParallelWriter(MpWriter):
 
     def __init__(self, ix, procs: int, **kwargs):
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
+        use_term_pool(self, kwargs.get("limitmb", 128))
 
     def _new_task(self):
         task = _Worker(

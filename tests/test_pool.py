@@ -1,0 +1,62 @@
+"""Postings gathered by term (search.engine.pool): the same postings as Whoosh's pool."""
+
+from __future__ import annotations
+
+import pytest
+from corpora import build_test_corpus
+from whoosh.writing import SegmentWriter
+
+from search.engine.index import create_generation
+from search.engine.pool import TermPool
+from search.engine.writer import PooledWriter
+from search.ingest.read import read_documents
+from search.ingest.walk import iter_article_paths
+from search.sync import _record_fields
+from search.text.analysis import terms
+
+
+def _items():
+    words = terms("Поставки С-400 в Индию: deliveries of S-400 to India, Шойгу и Shoigu.")
+    # Documents out of order, repeated terms, and a document that adds a term twice.
+    for docnum in (0, 1, 2, 5, 3, 7, 7):
+        for i, word in enumerate(words[docnum % 3 :]):
+            yield ("body", word.encode(), docnum, 1.0 + i / 8, bytes([i, docnum]))
+        yield ("title", b"~india", docnum, 0.5, None)
+
+
+@pytest.mark.parametrize("limitmb", [128, 0.0005])
+def test_pool_yields_what_a_full_sort_does(tmp_path, limitmb):
+    pool = TermPool(str(tmp_path), limitmb)
+    items = list(_items())
+    for item in items:
+        pool.add(item)
+    # Sorted by field, term and document; postings of one document keep their order.
+    expected = sorted(((f, t, d, w, v or b"") for f, t, d, w, v in items), key=lambda p: p[:3])
+    assert list(pool.iter_postings()) == expected
+    pool.cleanup()
+    assert list(tmp_path.iterdir()) == []
+
+
+def _postings(ix) -> list:
+    with ix.reader() as reader:
+        return list(reader.iter_postings())
+
+
+def _build(folder, corpus, writer_class, **kwargs):
+    ix = create_generation(folder)
+    writer = writer_class(ix, **kwargs)
+    for path in iter_article_paths(corpus):
+        for doc in read_documents(path, corpus).documents:
+            writer.add_document(**_record_fields(doc), stat="")
+    writer.commit()
+    return ix
+
+
+def test_the_pooled_writer_writes_whoosh_s_postings(tmp_path):
+    corpus = build_test_corpus(tmp_path / "corpus")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    whoosh_ix = _build(tmp_path / "a", corpus, SegmentWriter)
+    ours = _build(tmp_path / "b", corpus, PooledWriter, limitmb=0.05)  # several runs
+    expected = _postings(whoosh_ix)
+    assert len(expected) > 1000 and _postings(ours) == expected
