@@ -60,3 +60,41 @@ def test_the_pooled_writer_writes_whoosh_s_postings(tmp_path):
     ours = _build(tmp_path / "b", corpus, PooledWriter, limitmb=0.05)  # several runs
     expected = _postings(whoosh_ix)
     assert len(expected) > 1000 and _postings(ours) == expected
+
+
+def _stories_and_postings(index_dir):
+    from search import store
+    from search.engine.index import open_index
+    from search.story_files import load_keys
+
+    generation = store.current_generation(index_dir)
+    stories = load_keys(generation)
+    keys = {
+        doc_id: sorted(stories.vocab[n] for n in doc.keys) for doc_id, doc in stories.docs.items()
+    }
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        ids = {n: fields["id"] for n, fields in enumerate(searcher.all_stored_fields())}
+        segments = len(searcher.reader().leaf_readers())
+        # Postings by document id: segments number their documents differently. A short
+        # list is stored inline, where a field without values reads b"" instead of None.
+        postings = sorted(
+            (f, t, ids[reader_base + d], w, v or b"")
+            for reader, reader_base in searcher.reader().leaf_readers()
+            for f, t, d, w, v in reader.iter_postings()
+        )
+    ix.close()
+    return keys, postings, segments
+
+
+def test_worker_processes_index_what_one_process_does(tmp_path, monkeypatch):
+    from search.sync import sync_index
+
+    corpus = build_test_corpus(tmp_path / "corpus")
+    sync_index(corpus, tmp_path / "one")
+    monkeypatch.setattr("search.engine.index.PARALLEL_MIN_DOCS", 5)
+    monkeypatch.setattr("search.engine.workers.BATCH_DOCS", 5)
+    sync_index(corpus, tmp_path / "workers")
+    keys, postings, _ = _stories_and_postings(tmp_path / "one")
+    assert keys and postings
+    assert _stories_and_postings(tmp_path / "workers") == (keys, postings, 2)  # two workers

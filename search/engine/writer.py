@@ -14,11 +14,17 @@ def use_term_pool(writer: SegmentWriter, limitmb: float) -> None:
 
 
 class PooledWriter(SegmentWriter):
-    """A SegmentWriter whose postings go to a TermPool, a field's terms at a time."""
+    """A SegmentWriter whose postings go to a TermPool, a field's terms at a time.
 
-    def __init__(self, ix, limitmb: float = 128, **kwargs):
+    ``per_doc(fields) -> (key, value)``, if given, runs on every document added, in the
+    process that indexes it; ``per_doc_results`` holds the values by key.
+    """
+
+    def __init__(self, ix, limitmb: float = 128, per_doc=None, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
         use_term_pool(self, limitmb)
+        self.per_doc = per_doc
+        self.per_doc_results: dict = {}
         # Spelling words and term vectors are not ours: such a schema takes Whoosh's path.
         self._plain = not any(
             field.separate_spelling() or field.vector for _, field in self.schema.items()
@@ -27,7 +33,11 @@ class PooledWriter(SegmentWriter):
     def add_document(self, **fields):
         """As SegmentWriter.add_document, without a tuple and a call per posting."""
         if not self._plain:
-            return super().add_document(**fields)
+            super().add_document(**fields)
+            if self.per_doc is not None:
+                key, result = self.per_doc(fields)
+                self.per_doc_results[key] = result
+            return
         self._check_state()
         perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
         docboost = self._doc_boost(fields)
@@ -57,3 +67,6 @@ class PooledWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+        if self.per_doc is not None:
+            key, result = self.per_doc(fields)
+            self.per_doc_results[key] = result
