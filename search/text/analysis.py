@@ -159,7 +159,7 @@ def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):
 # process into an entry (its stacked terms, and whether its neighbours or a name of several
 # words can change them), and a text is then a dictionary lookup per word.
 
-INDEX_CACHE_SIZE = 300_000  # written forms kept; past this the cache starts afresh
+INDEX_CACHE_SIZE = 200_000  # written forms kept (~0.5 KB each); past this it starts afresh
 # (the space between a word and the one before it, the word): WORD_RE's words, in order.
 _SPACED_WORD_RE = re.compile(r"(\W*)(" + WORD_RE.pattern + ")")
 _entries: dict[str, tuple | None] = {}
@@ -174,7 +174,7 @@ def _index_entry(raw: str) -> tuple | None:
     context = _maybe_ambiguous(stacked) and "-" not in word and is_ambiguous(word)
     by_last = entity_table().by_last
     phrase = any(term in by_last for term, _, _ in stacked)
-    return stacked, context, phrase, word
+    return stacked, context, phrase, word if context else None
 
 
 def _entries_of(pairs: list) -> list:
