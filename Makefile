@@ -39,7 +39,7 @@ bench: $(STAMP) ## Benchmark on 20,000 synthetic articles (prints a table and JS
 	PYTHONPATH=tests $(BIN)/python -m bench --count 20000 --repeat 1 --sync-repeat 2 --profile
 
 bench-100k: $(STAMP) ## Benchmark on 100,000 synthetic articles (about half an hour)
-	PYTHONPATH=tests $(BIN)/python -m bench --count 100000 --repeat 1 --sync-repeat 3 --cli-runs 3 --profile
+	PYTHONPATH=tests $(BIN)/python -m bench --count 100000 --repeat 1 --sync-repeat 3 --cli-runs 3 --skip analysis --profile
 
 bench-quick: $(STAMP) ## Benchmark on 2,000 synthetic articles
 	PYTHONPATH=tests $(BIN)/python -m bench --count 2000

@@ -35,7 +35,7 @@ TARGET_PEAK_MB = 1536.0  # peak memory of a full build, summed PSS
 TARGET_INDEX_RATIO = 1.5  # index bytes <= this x the bytes of the articles' text
 SYNC_REPEAT = 5  # one-article syncs per run (the first one starts cold)
 DEFAULT_WORKDIR = Path("bench-results")
-SKIPPABLE = ("http", "cli", "sync")
+SKIPPABLE = ("http", "cli", "sync", "analysis")  # "analysis": our own analysis rate rows
 QUERY_LEMMAS = 6000  # lemmas per language kept for single-word queries (by frequency)
 
 
@@ -141,13 +141,7 @@ def run_benchmark(
     ]
     shutil.rmtree(flat, ignore_errors=True)
     log("  floor: " + ", ".join(f"{f['docs_per_s']:.0f} docs/s" for f in floors))
-    log(f"our analysis {repeat}x ...")
-    analyses = [run_job("floor", corpus=str(corpus)) for _ in range(repeat)]
-    parse_floor = run_job("floor", corpus=str(corpus), parse=True)
-    log("  analysis: " + ", ".join(f"{f['docs'] / f['seconds']:.0f} docs/s" for f in analyses))
-
     floor_rate = statistics.median(f["docs_per_s"] for f in floors)
-    analysis_rate = statistics.median(f["docs"] / f["seconds"] for f in analyses)
     build_rate = statistics.median(b["docs"] / b["seconds"] for b in builds)
     report["floor"] = {
         "docs_per_s": floor_rate,
@@ -155,18 +149,24 @@ def run_benchmark(
         "tokens_per_s": statistics.median(f["tokens_per_s"] for f in floors),
         "how": floors[0]["how"],
     }
-    report["analysis"] = {
-        "docs_per_s": analysis_rate,
-        "ratio_to_floor": analysis_rate / floor_rate,
-        "runs_s": [f["seconds"] for f in analyses],
-        "terms": analyses[0]["terms"],
-        "parse_docs_per_s": parse_floor["docs"] / parse_floor["seconds"],
-    }
-    report["build"] = {
-        "docs_per_s": build_rate,
-        "ratio_to_floor": build_rate / floor_rate,
-        "ratio_to_analysis": build_rate / analysis_rate,
-        "ratio_to_parse_floor": build_rate / report["analysis"]["parse_docs_per_s"],
+    report["build"] = {"docs_per_s": build_rate, "ratio_to_floor": build_rate / floor_rate}
+    if "analysis" not in skip:
+        log(f"our analysis {repeat}x ...")
+        analyses = [run_job("floor", corpus=str(corpus)) for _ in range(repeat)]
+        parse_floor = run_job("floor", corpus=str(corpus), parse=True)
+        log("  analysis: " + ", ".join(f"{f['docs'] / f['seconds']:.0f} docs/s" for f in analyses))
+        analysis_rate = statistics.median(f["docs"] / f["seconds"] for f in analyses)
+        parse_rate = parse_floor["docs"] / parse_floor["seconds"]
+        report["analysis"] = {
+            "docs_per_s": analysis_rate,
+            "ratio_to_floor": analysis_rate / floor_rate,
+            "runs_s": [f["seconds"] for f in analyses],
+            "terms": analyses[0]["terms"],
+            "parse_docs_per_s": parse_rate,
+        }
+        report["build"]["ratio_to_analysis"] = build_rate / analysis_rate
+        report["build"]["ratio_to_parse_floor"] = build_rate / parse_rate
+    report["build"] |= {
         "runs_s": [b["seconds"] for b in builds],
         "docs": builds[-1]["docs"],
         "failed": builds[-1]["failed_count"],
@@ -347,13 +347,14 @@ def format_report(report: dict) -> str:
     def row(metric: str, value: str, target: str = "", mark: str = "") -> None:
         rows.append((metric, value, target, mark))
 
-    analysis = report["analysis"]
+    analysis = report.get("analysis")
     row("analysis floor (issue 17)", f"{floor['docs_per_s']:,.0f} docs/s")
-    row(
-        "our analysis (read+analyze)",
-        f"{analysis['docs_per_s']:,.0f} docs/s = {analysis['ratio_to_floor']:.2f}x the floor",
-    )
-    row("  ours incl. parsing", f"{analysis['parse_docs_per_s']:,.0f} docs/s")
+    if analysis:
+        row(
+            "our analysis (read+analyze)",
+            f"{analysis['docs_per_s']:,.0f} docs/s = {analysis['ratio_to_floor']:.2f}x the floor",
+        )
+        row("  ours incl. parsing", f"{analysis['parse_docs_per_s']:,.0f} docs/s")
     row(
         "full index build",
         f"{build['docs_per_s']:,.0f} docs/s",
@@ -365,8 +366,9 @@ def format_report(report: dict) -> str:
         f">= {TARGET_BUILD_RATIO}x",
         _mark(report, "build_ratio"),
     )
-    row("  build / our analysis", f"{build['ratio_to_analysis']:.2f}x")
-    row("  build / ours incl. parsing", f"{build['ratio_to_parse_floor']:.2f}x")
+    if analysis:
+        row("  build / our analysis", f"{build['ratio_to_analysis']:.2f}x")
+        row("  build / ours incl. parsing", f"{build['ratio_to_parse_floor']:.2f}x")
     row("  build runs", ", ".join(f"{s:.1f}" for s in build["runs_s"]) + " s")
     if build["failed"]:
         row("  articles that failed", str(build["failed"]))
