@@ -37,6 +37,20 @@ def test_pool_yields_what_a_full_sort_does(tmp_path, limitmb):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_pool_terms_hold_its_postings(tmp_path):
+    pool, again = TermPool(str(tmp_path), 0.0005), TermPool(str(tmp_path), 0.0005)
+    for item in _items():
+        pool.add(item)
+        again.add(item)
+    postings = list(again.iter_postings())  # a pool's runs are read once
+    rebuilt = []
+    for field, term, docs, weights, values, lengths in pool.iter_terms():
+        ends = [int(end) for end in lengths.cumsum()]
+        for doc, weight, start, end in zip(docs, weights, [0, *ends[:-1]], ends, strict=True):
+            rebuilt.append((field, term, int(doc), float(weight), values[start:end]))
+    assert rebuilt == postings and len({(f, t) for f, t, *_ in postings}) > 10
+
+
 def _postings(ix) -> list:
     with ix.reader() as reader:
         return list(reader.iter_postings())

@@ -8,7 +8,8 @@ memory limit the terms are written to a run file, a marshalled record per term, 
 runs are merged term by term. A run is the size of the postings it holds, so the temporary
 space of a build stays about the size of the index.
 
-A posting is packed as its document number, weight and value length, then the value.
+A posting is packed as its document number, weight and value length; the values of a
+term follow one another in a byte string of their own.
 """
 
 from __future__ import annotations
@@ -19,16 +20,22 @@ import os
 import struct
 import tempfile
 
+import numpy as np
+
 RUN_BUFFER_BYTES = 1 << 20  # file buffer of a run, written and read
-# Memory a term costs beyond its postings: the term, its byte string and the dictionary
-# slot. The limit counts it, since most terms hold a posting or two.
-TERM_OVERHEAD_BYTES = 160
-_HEAD = struct.Struct("<idI")  # document number, weight, value length
-_pack, _unpack_from, _HEAD_BYTES = _HEAD.pack, _HEAD.unpack_from, _HEAD.size
+# Memory a term costs beyond its postings: the term, its byte strings and dictionary slots.
+# The limit counts it, since most terms hold a posting or two.
+TERM_OVERHEAD_BYTES = 200
+# A posting's fixed part, packed: its document number, weight and value length. The values
+# follow one another in a byte string of their own.
+HEAD = np.dtype([("doc", "<i4"), ("weight", "<f8"), ("length", "<u4")])
+_pack = struct.Struct("<idI").pack
+_HEAD_BYTES = HEAD.itemsize
 
 
 class TermPool:
-    """Postings by field and term; ``iter_postings()`` yields them sorted, as Whoosh's pool.
+    """Postings by field and term; ``iter_terms()`` yields them a term at a time and
+    ``iter_postings()`` one at a time, sorted, as Whoosh's pool.
 
     Items are (fieldname, term bytes, docnum, weight, value bytes or None).
     """
@@ -37,7 +44,8 @@ class TermPool:
         self.limit = int(limitmb * 1024 * 1024)
         self.tempdir = tempdir
         self.fieldnames: set[str] = set()
-        self._fields: dict[str, dict[bytes, bytearray]] = {}
+        # fieldname -> (term -> packed heads, term -> values)
+        self._fields: dict[str, tuple[dict[bytes, bytearray], dict[bytes, bytearray]]] = {}
         self._size = 0
         self._runs: list[str] = []
         self._last_doc = -1
@@ -54,23 +62,28 @@ class TermPool:
 
         Return the field's length (the frequencies added up).
         """
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = {}
+        found = self._fields.get(fieldname)
+        if found is None:
+            found = self._fields[fieldname] = ({}, {})
             self.fieldnames.add(fieldname)
+        heads, values = found
         if docnum < self._last_doc:
             self._unsorted = True
         self._last_doc = docnum
         length = size = 0
         for tbytes, freq, weight, value in items:
             length += freq
-            packed = terms.get(tbytes)
+            packed = heads.get(tbytes)
             if packed is None:
-                packed = terms[tbytes] = bytearray()
+                packed = heads[tbytes] = bytearray()
                 size += TERM_OVERHEAD_BYTES + len(tbytes)
             if value:
                 packed += _pack(docnum, weight * boost, len(value))
-                packed += value
+                joined = values.get(tbytes)
+                if joined is None:
+                    values[tbytes] = bytearray(value)
+                else:
+                    joined += value
                 size += _HEAD_BYTES + len(value)
             else:
                 packed += _pack(docnum, weight * boost, 0)
@@ -81,29 +94,42 @@ class TermPool:
         return length
 
     def _records(self):
-        """Yield (fieldname, term, packed postings) in term order."""
+        """Yield (fieldname, term, packed heads, values) in term order."""
         for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
-            for tbytes in sorted(terms):
-                yield fieldname, tbytes, terms[tbytes]
+            heads, values = self._fields[fieldname]
+            for tbytes in sorted(heads):
+                yield fieldname, tbytes, heads[tbytes], values.get(tbytes, b"")
 
     def _spill(self) -> None:
         fd, path = tempfile.mkstemp(suffix=".run", dir=self.tempdir)
         self._runs.append(path)
         with os.fdopen(fd, "wb", buffering=RUN_BUFFER_BYTES) as f:
-            for fieldname, tbytes, packed in self._records():
-                marshal.dump((fieldname, tbytes, bytes(packed)), f)
+            for fieldname, tbytes, heads, values in self._records():
+                marshal.dump((fieldname, tbytes, bytes(heads), bytes(values)), f)
         self._fields = {}
         self._size = 0
 
+    def iter_terms(self):
+        """Yield (fieldname, term, docnums, weights, values, value lengths) a term at a time,
+        sorted by field and term, docnums ascending: numpy arrays and the values one after
+        another in a byte string (the codec's add_term takes them so)."""
+        for fieldname, tbytes, heads, values in self._merged():
+            postings = np.frombuffer(heads, dtype=HEAD)
+            docs, weights, lengths = postings["doc"], postings["weight"], postings["length"]
+            values = bytes(values)
+            if self._unsorted:
+                docs, weights, values, lengths = _sorted(docs, weights, values, lengths)
+            yield fieldname, tbytes, docs, weights, values, lengths
+
     def iter_postings(self):
         """Yield (fieldname, term, docnum, weight, value) sorted by field, term, docnum."""
-        for fieldname, tbytes, packed in self._merged():
-            postings = _unpacked(packed)
-            if self._unsorted:
-                postings.sort(key=_docnum)  # stable: one document's postings keep their order
-            for docnum, weight, value in postings:
-                yield fieldname, tbytes, docnum, weight, value
+        for fieldname, tbytes, docs, weights, values, lengths in self.iter_terms():
+            offset = 0
+            for docnum, weight, length in zip(
+                docs.tolist(), weights.tolist(), lengths.tolist(), strict=True
+            ):
+                yield fieldname, tbytes, docnum, weight, values[offset : offset + length]
+                offset += length
 
     def _merged(self):
         if not self._runs:
@@ -113,13 +139,14 @@ class TermPool:
             self._spill()
         sources = [_read_run(path, i) for i, path in enumerate(self._runs)]
         current = None
-        for fieldname, tbytes, _, packed in heapq.merge(*sources):
+        for fieldname, tbytes, _, heads, values in heapq.merge(*sources):
             if current is not None and current[1] == tbytes and current[0] == fieldname:
-                current[2] += packed
+                current[2] += heads
+                current[3] += values
                 continue
             if current is not None:
                 yield current
-            current = [fieldname, tbytes, bytearray(packed)]
+            current = [fieldname, tbytes, bytearray(heads), bytearray(values)]
         if current is not None:
             yield current
 
@@ -133,31 +160,25 @@ class TermPool:
         self._fields = {}
 
 
-def _unpacked(packed) -> list[tuple[int, float, bytes]]:
-    data = bytes(packed)
-    out, offset, end = [], 0, len(data)
-    while offset < end:
-        docnum, weight, length = _unpack_from(data, offset)
-        offset += _HEAD_BYTES
-        out.append((docnum, weight, data[offset : offset + length]))
-        offset += length
-    return out
-
-
-def _docnum(posting: tuple) -> int:
-    return posting[0]
+def _sorted(docs, weights, values: bytes, lengths):
+    """Return a term's postings ordered by document number, stably."""
+    order = np.argsort(docs, kind="stable")
+    ends = np.cumsum(lengths, dtype=np.int64).tolist()
+    starts = [0, *ends[:-1]]
+    joined = b"".join(values[starts[i] : ends[i]] for i in order.tolist())
+    return docs[order], weights[order], joined, lengths[order]
 
 
 def _read_run(path: str, number: int):
-    """Yield a run's records as (fieldname, term, run number, packed postings), then
-    delete it."""
+    """Yield a run's records as (fieldname, term, run number, heads, values), then delete
+    it."""
     try:
         with open(path, "rb", buffering=RUN_BUFFER_BYTES) as f:
             while True:
                 try:
-                    fieldname, tbytes, packed = marshal.load(f)
+                    fieldname, tbytes, heads, values = marshal.load(f)
                 except EOFError:
                     break
-                yield fieldname, tbytes, number, packed
+                yield fieldname, tbytes, number, heads, values
     finally:
         os.remove(path)

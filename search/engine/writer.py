@@ -70,3 +70,21 @@ class PooledWriter(SegmentWriter):
         if self.per_doc is not None:
             key, result = self.per_doc(fields)
             self.per_doc_results[key] = result
+
+    def _flush_segment(self):
+        """Hand the codec whole terms when it takes them (``add_term``), else postings."""
+        fieldwriter = self.fieldwriter
+        if not hasattr(fieldwriter, "add_term"):
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        current = None
+        for fieldname, tbytes, docs, weights, values, lengths in self.pool.iter_terms():
+            if fieldname != current:
+                if current is not None:
+                    fieldwriter.finish_field()
+                fieldwriter.start_field(fieldname, self.schema[fieldname])
+                current = fieldname
+            fieldwriter.add_term(tbytes, docs, weights, values, lengths)
+        if current is not None:
+            fieldwriter.finish_field()
+        fieldwriter.close()
