@@ -112,3 +112,24 @@ def test_worker_processes_index_what_one_process_does(tmp_path, monkeypatch):
     keys, postings, _ = _stories_and_postings(tmp_path / "one")
     assert keys and postings
     assert _stories_and_postings(tmp_path / "workers") == (keys, postings, 2)  # two workers
+
+
+def test_a_merge_of_segments_writes_whoosh_s_postings(tmp_path):
+    # Merging adds postings one by one, term by term (add_reader), out of document order.
+    corpus = build_test_corpus(tmp_path / "corpus")
+    docs = [
+        doc
+        for path in iter_article_paths(corpus)
+        for doc in read_documents(path, corpus).documents
+    ]
+    built = []
+    for name, writer_class in (("a", SegmentWriter), ("b", PooledWriter)):
+        (tmp_path / name).mkdir()
+        ix = create_generation(tmp_path / name)
+        for part in (docs[: len(docs) // 2], docs[len(docs) // 2 :]):
+            writer = writer_class(ix, limitmb=0.05)
+            for doc in part:
+                writer.add_document(**_record_fields(doc), stat="")
+            writer.commit(optimize=part is not docs[: len(docs) // 2])
+        built.append(_postings(ix))
+    assert len(built[0]) > 1000 and built[1] == built[0]

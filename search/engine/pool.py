@@ -49,27 +49,35 @@ class TermPool:
         self._size = 0
         self._runs: list[str] = []
         self._last_doc = -1
-        # Set when a posting comes with a lower document number than one before it (a
-        # merge of segments may add them so): each term's postings are then sorted.
+        # Set when a document comes with a lower number than one before it: every term's
+        # postings are then sorted. Postings added one by one (a merge of segments adds
+        # them term by term) mark only the term they land out of order in.
         self._unsorted = False
+        self._unsorted_terms: set[tuple[str, bytes]] = set()
 
     def add(self, item) -> None:
         fieldname, tbytes, docnum, weight, value = item
-        self.add_terms(fieldname, docnum, ((tbytes, 0, weight, value),))
+        heads = self._fields.get(fieldname, ({}, {}))[0].get(tbytes)
+        if heads and docnum < _last_doc(heads):
+            self._unsorted_terms.add((fieldname, tbytes))
+        self._add(fieldname, docnum, ((tbytes, 0, weight, value),), 1.0)
 
     def add_terms(self, fieldname: str, docnum: int, items, boost: float = 1.0) -> int:
         """Add one document's postings of a field from (term, freq, weight, value) items.
 
         Return the field's length (the frequencies added up).
         """
+        if docnum < self._last_doc:
+            self._unsorted = True
+        self._last_doc = docnum
+        return self._add(fieldname, docnum, items, boost)
+
+    def _add(self, fieldname: str, docnum: int, items, boost: float) -> int:
         found = self._fields.get(fieldname)
         if found is None:
             found = self._fields[fieldname] = ({}, {})
             self.fieldnames.add(fieldname)
         heads, values = found
-        if docnum < self._last_doc:
-            self._unsorted = True
-        self._last_doc = docnum
         length = size = 0
         for tbytes, freq, weight, value in items:
             length += freq
@@ -117,7 +125,7 @@ class TermPool:
             postings = np.frombuffer(heads, dtype=HEAD)
             docs, weights, lengths = postings["doc"], postings["weight"], postings["length"]
             values = bytes(values)
-            if self._unsorted:
+            if self._unsorted or (fieldname, tbytes) in self._unsorted_terms:
                 docs, weights, values, lengths = _sorted(docs, weights, values, lengths)
             yield fieldname, tbytes, docs, weights, values, lengths
 
@@ -141,6 +149,8 @@ class TermPool:
         current = None
         for fieldname, tbytes, _, heads, values in heapq.merge(*sources):
             if current is not None and current[1] == tbytes and current[0] == fieldname:
+                if _first_doc(heads) < _last_doc(current[2]):
+                    self._unsorted_terms.add((fieldname, tbytes))
                 current[2] += heads
                 current[3] += values
                 continue
@@ -158,6 +168,14 @@ class TermPool:
                 pass
         self._runs = []
         self._fields = {}
+
+
+def _first_doc(heads) -> int:
+    return int.from_bytes(heads[:4], "little", signed=True)
+
+
+def _last_doc(heads) -> int:
+    return int.from_bytes(heads[-_HEAD_BYTES : 4 - _HEAD_BYTES], "little", signed=True)
 
 
 def _sorted(docs, weights, values: bytes, lengths):
