@@ -118,9 +118,7 @@ def test_a_merge_of_segments_writes_whoosh_s_postings(tmp_path):
     # Merging adds postings one by one, term by term (add_reader), out of document order.
     corpus = build_test_corpus(tmp_path / "corpus")
     docs = [
-        doc
-        for path in iter_article_paths(corpus)
-        for doc in read_documents(path, corpus).documents
+        doc for path in iter_article_paths(corpus) for doc in read_documents(path, corpus).documents
     ]
     built = []
     for name, writer_class in (("a", SegmentWriter), ("b", PooledWriter)):

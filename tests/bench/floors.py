@@ -79,13 +79,18 @@ def reference_floor(flat: Path) -> dict:
 
 def issue_floor(corpus: str, flat: str, script: str | None) -> dict:
     """Measure the issue's floor once: its script if it exists, else the same procedure."""
+    from bench.jobs import cpu_seconds
+
     flat_dir = Path(flat)
     docs = flat_view(Path(corpus), flat_dir)
+    cpu_started = cpu_seconds()
     if script and Path(script).is_file():
         result = script_floor(Path(script), flat_dir)
         result["how"] = str(script)
     else:
         result = reference_floor(flat_dir)
         result["how"] = "bench.floors.reference_floor (no floor script found)"
+    # The CPU time of the whole measurement, pymorphy3's loading included.
+    result["cpu_s"] = cpu_seconds() - cpu_started
     result["docs"] = docs
     return result

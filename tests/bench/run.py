@@ -148,8 +148,13 @@ def run_benchmark(
         "runs_docs_per_s": [f["docs_per_s"] for f in floors],
         "tokens_per_s": statistics.median(f["tokens_per_s"] for f in floors),
         "how": floors[0]["how"],
+        # The script's process: pymorphy3's loading counts too.
+        "cpu_ms_per_doc": statistics.median(f["cpu_s"] for f in floors) / floors[0]["docs"] * 1000,
     }
     report["build"] = {"docs_per_s": build_rate, "ratio_to_floor": build_rate / floor_rate}
+    if all("cpu_s" in b for b in builds):
+        cpu = statistics.median(b["cpu_s"] for b in builds) / builds[-1]["docs"] * 1000
+        report["build"]["cpu_ms_per_doc"] = cpu
     if "analysis" not in skip:
         log(f"our analysis {repeat}x ...")
         analyses = [run_job("floor", corpus=str(corpus)) for _ in range(repeat)]
@@ -370,6 +375,12 @@ def format_report(report: dict) -> str:
         row("  build / our analysis", f"{build['ratio_to_analysis']:.2f}x")
         row("  build / ours incl. parsing", f"{build['ratio_to_parse_floor']:.2f}x")
     row("  build runs", ", ".join(f"{s:.1f}" for s in build["runs_s"]) + " s")
+    if "cpu_ms_per_doc" in build:
+        row(
+            "  CPU per article: build / floor",
+            f"{build['cpu_ms_per_doc']:.2f} / {floor['cpu_ms_per_doc']:.2f} ms "
+            f"(all processes; {floor['cpu_ms_per_doc'] / build['cpu_ms_per_doc']:.2f}x)",
+        )
     if build["failed"]:
         row("  articles that failed", str(build["failed"]))
     row(
