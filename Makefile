@@ -6,9 +6,11 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
+# `make bench OPENSEARCH_URL=http://127.0.0.1:9200` adds the OpenSearch engine to the bench.
+OPENSEARCH_URL ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run index serve test check lint bench bench-quick bench-100k browser opensearch-up opensearch-down clean
+.PHONY: help run index serve test check lint bench bench-quick bench-100k bench-opensearch browser opensearch-up opensearch-down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,13 +38,20 @@ lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff format --check .
 
 bench: $(STAMP) ## Benchmark on 20,000 synthetic articles (prints a table and JSON)
-	PYTHONPATH=tests $(BIN)/python -m bench --count 20000 --repeat 1 --sync-repeat 2 --profile
+	PYTHONPATH=tests $(BIN)/python -m bench --count 20000 --repeat 1 --sync-repeat 2 --profile \
+		$(if $(OPENSEARCH_URL),--opensearch-url $(OPENSEARCH_URL))
 
 bench-100k: $(STAMP) ## Benchmark on 100,000 synthetic articles (about half an hour)
-	PYTHONPATH=tests $(BIN)/python -m bench --count 100000 --repeat 1 --sync-repeat 3 --cli-runs 3 --skip analysis --profile
+	PYTHONPATH=tests $(BIN)/python -m bench --count 100000 --repeat 1 --sync-repeat 3 --cli-runs 3 --skip analysis --profile \
+		$(if $(OPENSEARCH_URL),--opensearch-url $(OPENSEARCH_URL))
 
 bench-quick: $(STAMP) ## Benchmark on 2,000 synthetic articles
-	PYTHONPATH=tests $(BIN)/python -m bench --count 2000
+	PYTHONPATH=tests $(BIN)/python -m bench --count 2000 \
+		$(if $(OPENSEARCH_URL),--opensearch-url $(OPENSEARCH_URL))
+
+bench-opensearch: $(STAMP) ## OpenSearch vs Whoosh on 2,000 articles (OPENSEARCH_URL, after opensearch-up)
+	PYTHONPATH=tests $(BIN)/python -m bench.opensearch --count 2000 \
+		--opensearch-url $(or $(OPENSEARCH_URL),http://127.0.0.1:$(or $(OPENSEARCH_PORT),9200))
 
 browser: ## Install Debian's headless Chromium for the browser tests if it is missing
 	@if [ ! -x $(CHROMIUM) ]; then \

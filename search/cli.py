@@ -32,14 +32,30 @@ def _progress(total: int):
 
 
 class Context:
-    def __init__(self, corpus: Path, index: Path):
+    def __init__(self, corpus: Path, index: Path, engine: str = "whoosh", url: str | None = None):
+        from search.engines import EngineChoice
+
         self.corpus = corpus
         self.index = index
+        self.choice = EngineChoice.of(engine, url)
 
     def engine(self):
-        from search.service import Engine
+        from search.engines import open_engine
 
-        return Engine(self.index)
+        return open_engine(self.index, self.choice)
+
+    def sync(self, **options):
+        """Sync the chosen engine's index with the corpus (search.engines.sync)."""
+        from search.engines import sync
+
+        return sync(self.corpus, self.index, self.choice, **options)
+
+    def claim(self) -> None:
+        """Refuse an unusable index folder before changing the corpus (Whoosh only)."""
+        if self.choice.name == "whoosh":
+            from search.store import claim
+
+            claim(self.index, self.corpus)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,14 +76,32 @@ class Context:
     show_default=True,
     help=f"Folder of the search index (or ${INDEX_ENV}).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["whoosh", "opensearch"]),
+    default="whoosh",
+    envvar="DEFSEARCH_ENGINE",
+    show_default=True,
+    help="Search engine: the Whoosh index folder, or an OpenSearch cluster (or $DEFSEARCH_ENGINE).",
+)
+@click.option(
+    "--opensearch-url",
+    metavar="URL",
+    envvar="DEFSEARCH_OPENSEARCH_URL",
+    help="The OpenSearch cluster, e.g. https://search.example:9200 (or "
+    "$DEFSEARCH_OPENSEARCH_URL; default http://127.0.0.1:9200). Log in with "
+    "$DEFSEARCH_OPENSEARCH_USER and _PASSWORD, or _API_KEY.",
+)
 @click.version_option(package_name="defsearch")
 @click.pass_context
-def cli(ctx: click.Context, corpus: Path, index_dir: Path) -> None:
+def cli(
+    ctx: click.Context, corpus: Path, index_dir: Path, engine: str, opensearch_url: str | None
+) -> None:
     """Search Russian and English defense news.
 
     Example: defsearch search 'поставки С-400'
     """
-    ctx.obj = Context(corpus, index_dir)
+    ctx.obj = Context(corpus, index_dir, engine, opensearch_url)
 
 
 cli.add_command(feeds)
@@ -87,11 +121,9 @@ def index(obj: Context, rebuild: bool, as_json: bool) -> None:
 
     Example: defsearch index --rebuild
     """
-    from search.sync import notify_stderr, sync_index
+    from search.sync import notify_stderr
 
-    report = sync_index(
-        obj.corpus,
-        obj.index,
+    report = obj.sync(
         rebuild=rebuild,
         progress=None if as_json else _progress,
         notify=notify_stderr,
@@ -136,12 +168,11 @@ def add(obj: Context, items: tuple[str, ...], as_json: bool) -> None:
     from search.errors import DocumentError
     from search.ingest.add import add_articles
     from search.ingest.links import Register, add_link
-    from search.store import claim
-    from search.sync import notify_stderr, sync_index
+    from search.sync import notify_stderr
 
     links = [item for item in items if _LINK_RE.match(item)]
     files = [Path(item) for item in items if not _LINK_RE.match(item)]
-    claim(obj.index, obj.corpus)  # refuse an unusable index before copying anything
+    obj.claim()  # refuse an unusable index before copying anything
     added = add_articles(files, obj.corpus) if files else []
     pages, failed = [], []
     register = Register(obj.corpus) if links else None
@@ -151,7 +182,7 @@ def add(obj: Context, items: tuple[str, ...], as_json: bool) -> None:
         except DocumentError as exc:
             failed.append({"url": link, "error": str(exc)})
             click.echo(f"skipped {link}: {exc}", err=True)
-    report = sync_index(obj.corpus, obj.index, notify=notify_stderr)
+    report = obj.sync(notify=notify_stderr)
     _report_failures(report.failed)
     if as_json:
         echo_json(
@@ -194,7 +225,7 @@ def serve(obj: Context, host: str, port: int) -> None:
     """
     from web.app import serve as serve_app
 
-    serve_app(obj.index, host=host, port=port)
+    serve_app(obj.index, host=host, port=port, choice=obj.choice)
 
 
 cli.add_command(watch)

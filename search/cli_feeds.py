@@ -67,12 +67,11 @@ def feeds_pull(obj, as_json: bool) -> None:
     Example: defsearch feeds pull --json
     """
     from search.ingest.feeds import pull_feeds
-    from search.store import claim
-    from search.sync import notify_stderr, sync_index
+    from search.sync import notify_stderr
 
-    claim(obj.index, obj.corpus)
+    obj.claim()
     reports = pull_feeds(obj.corpus)
-    report = sync_index(obj.corpus, obj.index, notify=notify_stderr)
+    report = obj.sync(notify=notify_stderr)
     for item in report.failed:
         click.echo(f"skipped {item['path']}: {item['error']}", err=True)
     if as_json:

@@ -63,6 +63,11 @@ def request_stop() -> None:
     _STOP.set()
 
 
+def stop_requested() -> bool:
+    """Return whether a stop was asked for (a sync of another engine checks it too)."""
+    return _STOP.is_set()
+
+
 def sync_index(
     corpus: Path,
     index_dir: Path,

@@ -22,6 +22,7 @@ SLOW_MODULES = {
     "test_ingest_faults",
     "test_opensearch",
     "test_opensearch_cluster",
+    "test_opensearch_engine",
     "test_reliability",
     "test_robustness",
 }

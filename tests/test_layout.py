@@ -45,3 +45,18 @@ def test_no_module_is_over_about_400_lines():
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     }
     assert long == {}
+
+
+def test_only_the_opensearch_engine_imports_opensearchpy():
+    home = ROOT / "search" / "opensearch"
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("search", "web")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if home not in path.parents
+        and any(
+            n == "opensearchpy" or n.startswith("opensearchpy.") for n in imported_modules(path)
+        )
+    ]
+    assert offenders == []
+    assert "opensearchpy" in imported_modules(home / "connect.py")

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from search.config import default_index, idle_timeout
+from search.engines import open_engine
 from search.errors import (
     DefsearchError,
     DocumentNotFoundError,
@@ -58,9 +59,10 @@ bp = Blueprint("web", __name__)
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Create the app; config may set INDEX_DIR (a Path) and TESTING."""
+    """Create the app; config may set INDEX_DIR (a Path), ENGINE (search.engines.EngineChoice)
+    and TESTING."""
     app = Flask(__name__)
-    app.config.from_mapping(INDEX_DIR=default_index())
+    app.config.from_mapping(INDEX_DIR=default_index(), ENGINE=None)
     if config:
         app.config.from_mapping(config)
     # Same bytes as `defsearch search --json`: keys in the engine's order, Cyrillic as is.
@@ -68,7 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    app.extensions[ENGINE_KEY] = Engine(Path(app.config["INDEX_DIR"]))
+    app.extensions[ENGINE_KEY] = open_engine(Path(app.config["INDEX_DIR"]), app.config["ENGINE"])
     app.extensions[SLOTS_KEY] = threading.BoundedSemaphore(SEARCH_SLOTS)
     # Control and bidi-override characters in anything echoed (a query, a filter) are shown
     # as escapes, never passed to the page as they are.
@@ -274,11 +276,12 @@ def _probe_address(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
-def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000) -> None:
-    """Serve the UI with waitress until interrupted; port 0 picks a free port."""
+def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000, choice=None) -> None:
+    """Serve the UI with waitress until interrupted; port 0 picks a free port; ``choice``
+    (search.engines.EngineChoice) picks the engine."""
     from waitress import create_server
 
-    app = create_app({"INDEX_DIR": Path(index_dir)})
+    app = create_app({"INDEX_DIR": Path(index_dir), "ENGINE": choice})
     _raise_open_files_limit()
     idle = idle_timeout()
     try:

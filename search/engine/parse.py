@@ -41,6 +41,25 @@ def parse_syntax(reader, text: str) -> Query | None:
     return from_whoosh(parsed)
 
 
+_SCHEMA_PARSER: list = []  # the parser over build_schema(), made once per process
+
+
+def parse_text(text: str) -> Query | None:
+    """Read the user's query syntax without an index (for another engine, search.opensearch):
+    the same parser over the schema every index is built with."""
+    if not _SCHEMA_PARSER:
+        from search.engine.schema import build_schema
+
+        _SCHEMA_PARSER.append(_parser(build_schema()))
+    try:
+        parsed = _SCHEMA_PARSER[0].parse(text)
+    except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
+        raise QueryError(f"cannot parse the query: {exc}") from None
+    if parsed is query.NullQuery or not list(parsed.leaves()):
+        return None
+    return from_whoosh(parsed)
+
+
 def source_names(searcher) -> Iterator[str]:
     """Yield every outlet name in the index, as indexed (read only when iterated)."""
     for name in searcher.lexicon("source_name"):

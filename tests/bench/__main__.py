@@ -88,6 +88,10 @@ def _run(argv: list[str]) -> int:
         help="issue 17's analysis floor script (default ../shared/bench/floor.py from the "
         "project); if it is missing, the bench runs the same procedure itself",
     )
+    parser.add_argument(
+        "--opensearch-url",
+        help="also build and search the corpus on this OpenSearch node (bench.opensearch)",
+    )
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
@@ -104,6 +108,7 @@ def _run(argv: list[str]) -> int:
         sync_repeat=max(1, args.sync_repeat),
         log=log,
         floor_script=args.floor_script,
+        opensearch_url=args.opensearch_url,
     )
     data = json.dumps(report, ensure_ascii=False, indent=1)
     json_path = args.json or args.workdir / f"bench-n{args.count}-s{args.seed}.json"
@@ -113,6 +118,10 @@ def _run(argv: list[str]) -> int:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(data + "\n", encoding="utf-8")
     print(format_report(report))
+    if "opensearch" in report:
+        from bench.opensearch import report_lines
+
+        print("\n" + "\n".join(report_lines(report["opensearch"])))
     if str(json_path) != "-":
         print(f"\nJSON report: {json_path}")
     return 0

@@ -102,6 +102,7 @@ def run_benchmark(
     sync_repeat: int = SYNC_REPEAT,
     log=print,
     floor_script: Path | None = DEFAULT_FLOOR_SCRIPT,
+    opensearch_url: str | None = None,
 ) -> dict:
     """Run every measurement and return the report (see docs-bench.md for its fields)."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -248,6 +249,15 @@ def run_benchmark(
         stage("cli", cli_stage)
     if profile:
         stage("profile", profile_stage)
+    if opensearch_url:  # the same corpus and queries on an OpenSearch node (bench.opensearch)
+        from bench import opensearch
+
+        def opensearch_stage() -> None:
+            report["opensearch"] = opensearch.measure(
+                corpus, index_dir, queries, opensearch_url, repeat, log
+            )
+
+        stage("opensearch", opensearch_stage)
     report["targets"] = check_targets(report)
     report["environment"]["git_at_end"] = _git_state()
     return report
