@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 OPENSEARCH_URL ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run index serve test check lint bench bench-quick bench-opensearch browser opensearch-up opensearch-down clean
+.PHONY: help run index serve test check lint bench bench-quick bench-100k bench-opensearch browser opensearch-up opensearch-down clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,6 +39,10 @@ lint: $(STAMP) ## Check style with ruff
 
 bench: $(STAMP) ## Benchmark on 20,000 synthetic articles (prints a table and JSON)
 	PYTHONPATH=tests $(BIN)/python -m bench --count 20000 --repeat 1 --sync-repeat 2 --profile \
+		$(if $(OPENSEARCH_URL),--opensearch-url $(OPENSEARCH_URL))
+
+bench-100k: $(STAMP) ## Benchmark on 100,000 synthetic articles (about half an hour)
+	PYTHONPATH=tests $(BIN)/python -m bench --count 100000 --repeat 1 --sync-repeat 3 --cli-runs 3 --skip analysis --profile \
 		$(if $(OPENSEARCH_URL),--opensearch-url $(OPENSEARCH_URL))
 
 bench-quick: $(STAMP) ## Benchmark on 2,000 synthetic articles

@@ -180,6 +180,7 @@ class _Writing:
         self.ids: set[str] = set()  # every id indexed at the end
         # file id -> ids of the articles inside it (attachments, messages) as indexed
         self.members: dict[str, list[str]] = members
+        self.order: list[str] = []  # ids written in the batch under way
 
     def apply(self, indexed: dict[str, IndexedFile], todo, removed, report: SyncReport) -> None:
         """Write the differences; an index built afresh is written in one commit, a live one
@@ -231,7 +232,8 @@ class _Writing:
         self.live = target
 
     def _write(self, ix, indexed, chunk, removed, report, fresh, final, advance) -> None:
-        writer = open_writer(ix, len(chunk))
+        writer = open_writer(ix, len(chunk), per_doc=_story_of)
+        self.order = []
         try:
             for doc_id in removed:
                 writer.delete_document(indexed[doc_id].docnum)
@@ -262,6 +264,8 @@ class _Writing:
             # The last commit merges small segments; an index built afresh keeps the workers'
             # segments as they are (merging would write every posting a second time).
             writer.commit(merge=final and not fresh)
+            for doc_id in self.order:  # in the order the articles were read
+                self.stories[doc_id] = writer.per_doc_results[doc_id]
         except BaseException:
             try:
                 writer.cancel()
@@ -282,9 +286,7 @@ class _Writing:
                 self.stories.pop(old_id, None)
                 report.removed += 1
         for doc in documents:
-            self.stories[doc.id] = _story_record(
-                doc.title, doc.body, doc.date, doc.lang, doc.source
-            )
+            self.order.append(doc.id)  # its story keys come from the writer (_story_of)
             self.written.add(doc.id)
             report.written[doc.id] = doc.hash
             if doc.id in indexed:
@@ -315,6 +317,18 @@ class _Writing:
                 "files": store.file_sizes(generation),
             },
         )
+
+
+def _story_of(fields: dict) -> tuple[str, dict]:
+    """Return an article's id and story record from its index fields (runs in the writer,
+    so that a build's workers find the keys with their warm analysis caches)."""
+    return fields["id"], _story_record(
+        fields["title"],
+        fields["body"],
+        fields["date"] or None,
+        fields["lang"],
+        fields["source"] or None,
+    )
 
 
 def _story_record(title, body, date, lang, source) -> dict:

@@ -120,3 +120,26 @@ def test_context_names_and_places_never_raise_and_offsets_stay_inside(words):
     for term in analyze(text):
         assert 0 <= term.start < term.end <= len(text)
         assert 0 < term.boost <= 1.0 + 1e-9
+
+
+@given(st.lists(_WORDS, max_size=12), st.text(max_size=60))
+def test_index_terms_sit_on_whole_words_and_term_positions_agree(words, tail):
+    from search.text.analysis import iter_terms, term_positions
+    from search.text.words import WORD_RE
+
+    text = " ".join(words) + tail
+    spans = {m.span() for m in WORD_RE.finditer(text)}
+    positions, weights = {}, {}
+    for term, weight, pos, start, end, _ in iter_terms(text):
+        assert (start, end) in spans
+        positions.setdefault(term, []).append(pos)
+        weights[term] = weights.get(term, 0.0) + weight
+    assert term_positions(text) == (positions, weights)
+
+
+def test_context_settles_a_word_between_punctuation_only_by_its_clause():
+    from search.text.analysis import term_positions
+
+    # «выпуск стали»: the noun; after a comma the word before says nothing.
+    assert "стать" not in term_positions("выпуск стали")[0]
+    assert "стать" in term_positions("выпуск, стали")[0]

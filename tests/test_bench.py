@@ -62,4 +62,25 @@ def test_smoke_run(tmp_path, capsys):
     report = json.loads(report_path.read_text("utf-8"))
     assert report["build"]["docs"] == 40 and report["build"]["failed"] == 0
     assert report["search_engine"]["p95"] > 0 and report["search_http"]["errors"] == 0
-    assert set(report["targets"]) == {"build_ratio", "peak_mb", "search_p95_ms", "sync_s", "cli_s"}
+    assert set(report["targets"]) >= {"build_ratio", "peak_mb", "search_p95_ms", "sync_s", "cli_s"}
+    assert report["floor"]["docs_per_s"] > 0 and report["analysis"]["docs_per_s"] > 0
+
+
+def test_issue_floor_reads_every_article_of_the_nested_corpus(corpus50, tmp_path):
+    from bench.floors import issue_floor
+
+    result = issue_floor(str(corpus50), str(tmp_path / "flat"), script=None)
+    assert result["docs"] == 50 and len(list((tmp_path / "flat").glob("*.txt"))) == 50
+    assert result["docs_per_s"] > 0 and "reference_floor" in result["how"]
+
+
+def test_issue_floor_runs_the_script_when_there(corpus50, tmp_path):
+    from bench.floors import issue_floor
+
+    script = tmp_path / "floor.py"
+    script.write_text(
+        "import sys, pathlib\nn = len(list(pathlib.Path(sys.argv[1]).glob('*.txt')))\n"
+        "print(f'{n}.0 docs/s 7 tokens/s')\n"
+    )
+    result = issue_floor(str(corpus50), str(tmp_path / "flat"), script=str(script))
+    assert result["docs_per_s"] == 50.0 and result["how"] == str(script)

@@ -689,14 +689,26 @@ def test_arbitrary_text_gives_a_record_or_a_document_error(tmp_path, content):
 
 
 @pytest.mark.parametrize(
-    "content",
+    ("unit", "count"),
     [
-        "Abc def\n" * 250_000,  # one block of short lines, all joined into one paragraph
-        "abc def\n\n" * 200_000,  # paragraphs rejoined as split sentences
-        ("Министерство обороны получит партию танков. " * 40 + "\n\n").encode("koi8_r") * 1000,
+        ("Abc def\n", 62_500),  # one block of short lines, all joined into one paragraph
+        ("abc def\n\n", 50_000),  # paragraphs rejoined as split sentences
+        (("Министерство обороны получит партию танков. " * 40 + "\n\n").encode("koi8_r"), 500),
     ],
 )
-def test_large_articles_are_read_in_linear_time(tmp_path, content):
-    start = time.perf_counter()
-    read(tmp_path, content)
-    assert time.perf_counter() - start < 3  # quadratic joins took over 15 s on these
+def test_large_articles_are_read_in_linear_time(tmp_path, unit, count):
+    """Four times the text takes about four times as long, not sixteen (quadratic joins took
+    over 15 s on the larger ones). A ratio of two timings of the same machine, so a loaded
+    machine does not fail it; how fast reading is, is the benchmark's business."""
+
+    read(tmp_path, unit)  # warm: the first read of a process loads the detectors
+
+    def seconds(n: int, runs: int = 1) -> float:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            read(tmp_path, unit * n)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    assert seconds(4 * count) < 8 * seconds(count, runs=2)

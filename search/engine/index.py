@@ -52,7 +52,7 @@ def create_generation(generation: Path):
     return whoosh_index.create_in(str(generation), build_schema())
 
 
-def open_writer(ix, documents: int):
+def open_writer(ix, documents: int, per_doc=None):
     """Return a Whoosh writer: one process for small jobs, one per core for large ones.
 
     Segments are written as separate files, not one compound file: Whoosh opens a compound
@@ -66,6 +66,15 @@ def open_writer(ix, documents: int):
 
         # Each worker analyzes and writes its own segment; the analyzer pickles cleanly.
         return ParallelWriter(
-            ix, procs=procs, limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec()
+            ix,
+            procs=procs,
+            per_doc=per_doc,
+            limitmb=WRITER_MEMORY_MB,
+            compound=False,
+            codec=DefsearchCodec(),
         )
-    return ix.writer(limitmb=WRITER_MEMORY_MB, compound=False, codec=DefsearchCodec())
+    from search.engine.writer import PooledWriter
+
+    return PooledWriter(
+        ix, limitmb=WRITER_MEMORY_MB, per_doc=per_doc, compound=False, codec=DefsearchCodec()
+    )

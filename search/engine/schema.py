@@ -7,7 +7,7 @@ from array import array
 from whoosh import fields, formats
 from whoosh.analysis import SimpleAnalyzer, Token, Tokenizer
 
-from search.text.analysis import iter_terms
+from search.text.analysis import iter_terms, term_positions
 from search.text.words import normalize
 
 # Bump when the schema or the analysis changes what is stored: an index built by an older
@@ -94,15 +94,7 @@ class BilingualPositions(CompactPositions):
         if not isinstance(analyzer, BilingualTokenizer):
             yield from super().word_values(value, analyzer, **kwargs)
             return
-        positions: dict[str, list[int]] = {}
-        weights: dict[str, float] = {}
-        for text, weight, pos, _, _, _ in iter_terms(value):
-            if text in positions:
-                positions[text].append(pos)
-                weights[text] += weight
-            else:
-                positions[text] = [pos]
-                weights[text] = weight
+        positions, weights = term_positions(value)
         boost = self.field_boost
         for text, places in positions.items():
             yield text, len(places), weights[text] * boost, array("I", places).tobytes()

@@ -11,7 +11,9 @@ really stops them.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
+import queue
 import signal
 import threading
 from contextlib import contextmanager
@@ -19,7 +21,10 @@ from contextlib import contextmanager
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
+from search.engine.writer import PooledWriter, use_term_pool
+
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+BATCH_DOCS = 100  # documents per job file handed to a worker (Whoosh's default)
 STOP_WAIT_SECONDS = 5.0  # how long cancel() waits for a stopped worker to exit
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -69,14 +74,73 @@ class _Worker(SubWriterTask):
         die_with_parent(self.parent_pid)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        super().run()
+        # As SubWriterTask.run with multisegment=True, with postings gathered by term.
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = PooledWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            job = self.jobqueue.get()
+            if job is None:
+                break
+            self._process_file(*job)
+        if not self.running:
+            writer.cancel()
+            return
+        segment = writer._finalize_segment()
+        self.resultqueue.put((writer.per_doc_results, writer.pool.fieldnames, segment))
 
 
 class ParallelWriter(MpWriter):
-    """Whoosh's multi-segment writer with workers that cannot outlive the run."""
+    """Whoosh's multi-segment writer with workers that cannot outlive the run.
 
-    def __init__(self, ix, procs: int, **kwargs):
-        super().__init__(ix, procs=procs, multisegment=True, **kwargs)
+    ``per_doc`` runs in the workers (see search.engine.writer.PooledWriter); after the
+    commit ``per_doc_results`` holds what it returned for every document.
+    """
+
+    def __init__(self, ix, procs: int, per_doc=None, **kwargs):
+        super().__init__(ix, procs=procs, batchsize=BATCH_DOCS, multisegment=True, **kwargs)
+        use_term_pool(self, kwargs.get("limitmb", 128))
+        self.subargs = {**self.subargs, "per_doc": per_doc}
+        self.per_doc = per_doc
+        self.per_doc_results: dict = {}
+
+    def add_document(self, **fields):
+        if not self.tasks and not self.docbuffer and self.per_doc is not None:
+            # The first document's analysis loads the dictionaries and tables here, before
+            # the workers fork: they share these pages instead of each loading its own.
+            self.per_doc(fields)
+        super().add_document(**fields)
+
+    def _commit(self, mergetype, optimize, merge):
+        # MpWriter._commit for multisegment=True, with the workers' results read before
+        # they are joined: a worker's per-document results may not fit in the pipe.
+        if self.docbuffer:
+            self._enqueue()
+        for _ in self.tasks:
+            self.jobqueue.put(None)
+        segments = self._merge_segments(mergetype, optimize, merge)
+        results = self._results()
+        for task in self.tasks:
+            task.join()
+        for per_doc, _, segment in results:
+            self.per_doc_results.update(per_doc)
+            segments.append(segment)
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments)
+        self._finish()
+
+    def _results(self) -> list:
+        results = []
+        while len(results) < len(self.tasks):
+            try:
+                results.append(self.resultqueue.get(timeout=1))
+            except queue.Empty:
+                if not any(task.is_alive() for task in self.tasks) and self.resultqueue.empty():
+                    message = "an index worker process ended without its segment"
+                    raise RuntimeError(message) from None
+        return results
 
     def _new_task(self):
         task = _Worker(
@@ -89,8 +153,15 @@ class ParallelWriter(MpWriter):
             parent_pid=os.getpid(),
         )
         self.tasks.append(task)
-        with _stop_signals_held():
-            task.start()
+        # What the parent holds (dictionaries, tables, caches) stays out of the collector's
+        # reach in the workers, whose collections would otherwise touch, and so copy, every
+        # page of it.
+        gc.freeze()
+        try:
+            with _stop_signals_held():
+                task.start()
+        finally:
+            gc.unfreeze()
         return task
 
     def cancel(self) -> None:

@@ -24,6 +24,7 @@ At one position the analyzer may emit several terms ("stacked", like synonyms):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -127,6 +128,9 @@ def query_name_keys(text: str) -> dict[str, tuple[str, ...]]:
 
 def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):
     """Yield (term, weight, position, start, end, lang) tuples: the fast path of analyze()."""
+    if mode != "query" and not keep_stops:
+        yield from _iter_index_terms(text)
+        return
     query = mode == "query"
     pattern = QUERY_WORD_RE if query else WORD_RE
     pos = -1
@@ -148,6 +152,120 @@ def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):
                 key = _phrase_ending(recent)
                 if key and all(key != term for term, _, _ in stacked):
                     yield key, 1.0, pos, start, end, stacked[0][2]
+
+
+# -- the index side, word by word from a cache ---------------------------------------------
+# Indexing meets the same words again and again: each written form is analyzed once per
+# process into an entry (its stacked terms, and whether its neighbours or a name of several
+# words can change them), and a text is then a dictionary lookup per word.
+
+INDEX_CACHE_SIZE = 200_000  # written forms kept (~0.5 KB each); past this it starts afresh
+# (the space between a word and the one before it, the word): WORD_RE's words, in order.
+_SPACED_WORD_RE = re.compile(r"(\W*)(" + WORD_RE.pattern + ")")
+_entries: dict[str, tuple | None] = {}
+
+
+def _index_entry(raw: str) -> tuple | None:
+    """Return (stacked terms, needs context, may end a name, normalized word), or None."""
+    stacked = word_terms(raw)
+    if not stacked:
+        return None
+    word = normalize(raw)
+    context = _maybe_ambiguous(stacked) and "-" not in word and is_ambiguous(word)
+    by_last = entity_table().by_last
+    phrase = any(term in by_last for term, _, _ in stacked)
+    return stacked, context, phrase, word if context else None
+
+
+def _entries_of(pairs: list) -> list:
+    """Return the cached entry of each (space, word) pair, analyzing new words."""
+    cache = _entries
+    out = []
+    for _, raw in pairs:
+        entry = cache.get(raw, False)
+        if entry is False:
+            if len(cache) >= INDEX_CACHE_SIZE:
+                cache.clear()
+            entry = cache[raw] = _index_entry(raw)
+        out.append(entry)
+    return out
+
+
+def _settled(pairs: list, i: int, entry: tuple) -> tuple:
+    """Return a word's stacked terms once its neighbours had their say (see _in_context)."""
+    word = entry[3]
+    before = normalize(pairs[i - 1][1]) if i and not pairs[i][0].strip() else None
+    after = None
+    if i + 1 < len(pairs) and not pairs[i + 1][0].strip():
+        after = normalize(pairs[i + 1][1])
+    lemma = settled_lemma(before, word, after)
+    if lemma is None:
+        return entry[0]
+    lemmas = {form for form, _ in russian_lemmas(word)}
+    return ((lemma, 1.0, "ru"), *(t for t in entry[0] if t[0] not in lemmas))
+
+
+def _index_words(text: str):
+    """Yield (stacked terms, name key or None, position, pair index) for each indexed word."""
+    pairs = _SPACED_WORD_RE.findall(text)
+    window = longest_phrase()
+    stacks: list[tuple] = []  # the stacked terms of every position so far
+    pos = -1
+    for i, entry in enumerate(_entries_of(pairs)):
+        if entry is None:
+            continue
+        pos += 1
+        stacked = _settled(pairs, i, entry) if entry[1] else entry[0]
+        stacks.append(stacked)
+        key = None
+        if entry[2] and window > 1:
+            key = _phrase_ending(stacks[-window:])
+            if key and any(key == term for term, _, _ in stacked):
+                key = None
+        yield stacked, key, pos, pairs, i
+
+
+def _iter_index_terms(text: str):
+    offset = 0
+    spans_done = -1
+    for stacked, key, pos, pairs, i in _index_words(text):
+        while spans_done < i:  # character offsets, counted only up to the words yielded
+            spans_done += 1
+            space, raw = pairs[spans_done]
+            offset += len(space)
+            start, offset = offset, offset + len(raw)
+        end = offset
+        for term, weight, lang in stacked:
+            yield term, weight, pos, start, end, lang
+        if key:
+            yield key, 1.0, pos, start, end, stacked[0][2]
+
+
+def term_positions(text: str) -> tuple[dict[str, list[int]], dict[str, float]]:
+    """Return each index term's positions in a text and its summed weight.
+
+    The same as collecting iter_terms(text), without a tuple per term occurrence.
+    """
+    positions: dict[str, list[int]] = {}
+    weights: dict[str, float] = {}
+    for stacked, key, pos, _, _ in _index_words(text):
+        for term, weight, _ in stacked:
+            places = positions.get(term)
+            if places is None:
+                positions[term] = [pos]
+                weights[term] = weight
+            else:
+                places.append(pos)
+                weights[term] += weight
+        if key:
+            places = positions.get(key)
+            if places is None:
+                positions[key] = [pos]
+                weights[key] = 1.0
+            else:
+                places.append(pos)
+                weights[key] += 1.0
+    return positions, weights
 
 
 def _maybe_ambiguous(stacked: tuple) -> bool:

@@ -44,6 +44,10 @@ _GROUPS = (
     ("ey", "эй"),
     ("oy", "ой"),
 )
+# The groups by their first letter, in the order above: a position tries only its own.
+_GROUPS_BY_FIRST: dict[str, tuple[tuple[str, str], ...]] = {}
+for _group in _GROUPS:
+    _GROUPS_BY_FIRST[_group[0][0]] = (*_GROUPS_BY_FIRST.get(_group[0][0], ()), _group)
 _LETTERS = dict(
     zip(
         "abdefgiklmnopqrstvxz",
@@ -97,7 +101,7 @@ def _render(word: str, open_first: bool, english: bool) -> str:
             out.append("ау" if english else "оу")  # Brown: Браун
             i += 2
             continue
-        for group, sound in _GROUPS:
+        for group, sound in _GROUPS_BY_FIRST.get(word[i], ()):
             if word.startswith(group, i):
                 out.append(sound)
                 i += len(group)

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.floors import DEFAULT_FLOOR_SCRIPT
 from bench.run import (
     DEFAULT_WORKDIR,
     SKIPPABLE,
@@ -81,6 +82,13 @@ def _run(argv: list[str]) -> int:
         help=f"one-article syncs timed (default {SYNC_REPEAT})",
     )
     parser.add_argument(
+        "--floor-script",
+        type=Path,
+        default=DEFAULT_FLOOR_SCRIPT,
+        help="issue 17's analysis floor script (default ../shared/bench/floor.py from the "
+        "project); if it is missing, the bench runs the same procedure itself",
+    )
+    parser.add_argument(
         "--opensearch-url",
         help="also build and search the corpus on this OpenSearch node (bench.opensearch)",
     )
@@ -99,6 +107,7 @@ def _run(argv: list[str]) -> int:
         cli_runs=max(1, args.cli_runs),
         sync_repeat=max(1, args.sync_repeat),
         log=log,
+        floor_script=args.floor_script,
         opensearch_url=args.opensearch_url,
     )
     data = json.dumps(report, ensure_ascii=False, indent=1)

@@ -19,6 +19,17 @@ SYNC_EDIT_ARTICLE = 7  # which article (in path order) the one-article sync rewr
 RSS_SAMPLE_SECONDS = 0.1  # how often the build's process tree is measured
 
 
+def cpu_seconds() -> float:
+    """Return the CPU time (user + system) of this process and its ended children.
+
+    On a shared machine wall time depends on the load; CPU time much less.
+    """
+    own, children = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _peak_rss_mb() -> float:
     # Linux reports ru_maxrss in KiB. Worker processes of a multi-process build count too.
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -82,7 +93,10 @@ class TreeMemorySampler:
 
 
 def floor(corpus: str, parse: bool = False) -> dict:
-    """Read, tokenize and lemmatize/stem every article (``parse``: through read_document)."""
+    """Read every article and run our analysis over it (``parse``: through read_document).
+
+    This is our own analysis rate, not the issue's floor (bench.floors).
+    """
     from search.ingest.read import read_document
     from search.ingest.walk import iter_article_paths
     from search.text.analysis import analyze
@@ -108,19 +122,24 @@ def build(corpus: str, index: str, profile: bool = False) -> dict:
     """Build a fresh index of the corpus (a rebuild into an empty folder)."""
     from search import sync as indexer
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     with TreeMemorySampler() as memory:
         if profile:
-            from bench.profiling import profile_call
+            import tempfile
 
-            # cProfile sees one process only: keep the build in it, or the workers' time
-            # (the analysis and the writing) would be missing from the profile.
-            from search.engine import index as engine_index
+            from bench.profiling import profile_call, stats_text, workers_profiled
 
-            engine_index.MAX_PROCS = 1
-            report, profile_text = profile_call(
-                indexer.sync_index, Path(corpus), Path(index), rebuild=True
-            )
+            # The build runs as it always does, worker processes included: the parent is
+            # profiled here, each worker in its own process (bench.profiling).
+            with tempfile.TemporaryDirectory() as folder, workers_profiled(Path(folder)):
+                report, parent_text = profile_call(
+                    indexer.sync_index, Path(corpus), Path(index), rebuild=True
+                )
+                saved = sorted(str(p) for p in Path(folder).glob("*.prof"))
+                profile_text = {"build (parent process)": parent_text}
+                if saved:
+                    name = f"build ({len(saved)} worker processes, added up)"
+                    profile_text[name] = stats_text(*saved)
         else:
             report = indexer.sync_index(Path(corpus), Path(index), rebuild=True)
             profile_text = None
@@ -133,6 +152,7 @@ def build(corpus: str, index: str, profile: bool = False) -> dict:
         "peak_rss_mb": _peak_rss_mb(),
         "peak_tree_rss_mb": memory.peak_mb,
         "peak_tree_pss_mb": memory.peak_pss_mb,
+        "cpu_s": cpu_seconds() - cpu_started,
         "profile": profile_text,
     }
 
@@ -170,7 +190,14 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(tmp, path)  # a new inode: the hard-linked original stays as it was
 
 
-JOBS = {"floor": floor, "build": build, "sync_one": sync_one}
+def issue_floor(corpus: str, flat: str, script: str | None) -> dict:
+    """The analysis floor of issue 17 (bench.floors)."""
+    from bench.floors import issue_floor as measure
+
+    return measure(corpus, flat, script)
+
+
+JOBS = {"floor": floor, "issue_floor": issue_floor, "build": build, "sync_one": sync_one}
 
 
 def main(argv: list[str]) -> int:
