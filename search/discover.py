@@ -188,17 +188,21 @@ def list_stories(
                     "lang": stored.get("lang", ""),
                 }
             )
-        articles.sort(key=lambda a: (a["date"] or "", a["id"]))
-        lead = next((a for a in articles if a["id"] == story), articles[0])
-        stories.append(
-            {
-                "story": story,
-                "title": lead["title"],
-                "size": len(articles),
-                "first": days[0],
-                "last": days[-1],
-                "outlets": sorted({a["source"] for a in articles if a["source"]}),
-                "articles": articles,
-            }
-        )
+        stories.append(story_summary(story, articles, days))
     return stories
+
+
+def story_summary(story: str, articles: list[dict], days: list[str]) -> dict:
+    """Return a listed story: its lead's title, size, first and last day, outlets, articles
+    (sorted by date, then id; ``days`` sorted)."""
+    articles.sort(key=lambda a: (a["date"] or "", a["id"]))
+    lead = next((a for a in articles if a["id"] == story), articles[0])
+    return {
+        "story": story,
+        "title": lead["title"],
+        "size": len(articles),
+        "first": days[0],
+        "last": days[-1],
+        "outlets": sorted({a["source"] for a in articles if a["source"]}),
+        "articles": articles,
+    }

@@ -138,6 +138,18 @@ def metadata(stored: dict, *names: str) -> dict:
     return out
 
 
+def record_of(stored: dict) -> dict:
+    """Return what `show` prints of a stored record (either engine's)."""
+    return {
+        "id": stored["id"],
+        "title": stored.get("title", ""),
+        **metadata(stored, "source", "date", "url", "lang"),
+        "path": stored.get("path", ""),
+        "body": stored.get("body", ""),
+        "provenance": stored.get("provenance") or {},
+    }
+
+
 def facets(arrays: IndexArrays, docnums: np.ndarray) -> dict[str, list[tuple[str, int]]]:
     """Count the matching articles per language, source and year."""
     counted = {}

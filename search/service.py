@@ -20,8 +20,8 @@ from search.pipeline import (
     empty_page,
     evaluate_request,
     group_stories,
-    metadata,
     page,
+    record_of,
     snippets,
 )
 from search.query.expansion import TEXT_FIELDS
@@ -257,14 +257,7 @@ class Engine:
         if docnum is None:
             raise DocumentNotFoundError(f"no document with id {doc_id!r} in the index")
         stored = reader.stored_fields(docnum)
-        record = {
-            "id": stored["id"],
-            "title": stored.get("title", ""),
-            **metadata(stored, "source", "date", "url", "lang"),
-            "path": stored.get("path", ""),
-            "body": stored.get("body", ""),
-            "provenance": stored.get("provenance") or {},
-        }
+        record = record_of(stored)
         if with_related:
             record["related"] = related(reader, docnum)
         if highlight:

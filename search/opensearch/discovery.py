@@ -13,7 +13,14 @@ from __future__ import annotations
 
 import math
 
-from search.discover import NAME_BOOST, RELATED_TERMS, RELATED_WHY, _profile, suggest
+from search.discover import (
+    NAME_BOOST,
+    RELATED_TERMS,
+    RELATED_WHY,
+    _profile,
+    story_summary,
+    suggest,
+)
 from search.errors import QueryError
 from search.opensearch.translate import filters, to_dsl
 from search.text.words import QUERY_WORD_RE, normalize
@@ -188,19 +195,7 @@ def list_stories(client, index: str, since: str | None, until: str | None, limit
         )
     stories = []
     for story, _, days in chosen:
-        articles = sorted(members[story], key=lambda a: (a["date"] or "", a["id"]))
-        if not articles:
-            continue
-        lead = next((a for a in articles if a["id"] == story), articles[0])
-        stories.append(
-            {
-                "story": story,
-                "title": lead["title"],
-                "size": len(articles),
-                "first": days[0],
-                "last": days[-1],
-                "outlets": sorted({a["source"] for a in articles if a["source"]}),
-                "articles": articles,
-            }
-        )
+        articles = list(members[story])
+        if articles:
+            stories.append(story_summary(story, articles, days))
     return stories

@@ -8,7 +8,7 @@ from search.errors import DocumentNotFoundError, QueryError
 from search.opensearch import discovery
 from search.opensearch.connect import Cluster, speaking
 from search.opensearch.searching import Searching
-from search.pipeline import metadata
+from search.pipeline import record_of
 from search.query.expansion import TEXT_FIELDS
 from search.snippets import mark_all, match_spans
 
@@ -56,14 +56,7 @@ class OpenSearchEngine(Searching):
         with speaking(self.cluster):
             self._index()
             stored = self._record(doc_id)
-            record = {
-                "id": stored["id"],
-                "title": stored.get("title", ""),
-                **metadata(stored, "source", "date", "url", "lang"),
-                "path": stored.get("path", ""),
-                "body": stored.get("body", ""),
-                "provenance": stored.get("provenance") or {},
-            }
+            record = record_of(stored)
             if with_related:
                 record["related"] = discovery.related(self.client, self.cluster.alias, stored)
         if highlight:
