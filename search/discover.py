@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 
 from search.engine.readers import Reader
 from search.engine.similar import more_like_this
@@ -119,34 +120,47 @@ def related(reader: Reader, docnum: int, limit: int = 5) -> list[dict]:
     stored = reader.stored_fields(docnum)
     counts, surface = _profile(stored.get("title", ""), stored.get("body", ""))
     n = max(reader.doc_count(), 1)
-    weights = {}
-    for term, count in counts.items():
-        df = reader.doc_frequency("body", term)
-        if 1 < df < n * 0.5:  # shared with someone, and not with everyone
-            weights[term] = (1 + math.log(count)) * math.log(n / df)
-            if term.startswith("~"):
-                weights[term] *= NAME_BOOST
-    top = sorted(weights, key=lambda t: -weights[t])[:RELATED_TERMS]
+    top = distinctive_terms(counts, n, lambda term: reader.doc_frequency("body", term))
     if not top:
         return []
     out = []
-    for hit in more_like_this(reader.searcher, {t: weights[t] for t in top}, stored["id"], limit):
-        shared = hit.shared
-        why = []
-        for term in sorted(shared & set(top), key=lambda t: -weights[t]):
-            word = surface[term]
-            if word.lower() not in (w.lower() for w in why):
-                why.append(word)
+    for hit in more_like_this(reader.searcher, top, stored["id"], limit):
         out.append(
             {
                 "id": hit.stored["id"],
                 "title": hit.stored.get("title", ""),
                 "score": round(hit.score, 4),
                 "lang": hit.stored.get("lang", ""),
-                "why": why[:RELATED_WHY],
+                "why": shared_words(hit.shared, top, surface),
             }
         )
     return out
+
+
+def distinctive_terms(
+    counts: dict[str, int], n: int, doc_frequency: Callable[[str], int]
+) -> dict[str, float]:
+    """Return the RELATED_TERMS terms of an article's profile that best tell it apart,
+    with their weights: shared with some articles of n, not with half of them."""
+    weights = {}
+    for term, count in counts.items():
+        df = doc_frequency(term)
+        if 1 < df < n * 0.5:  # shared with someone, and not with everyone
+            weights[term] = (1 + math.log(count)) * math.log(n / df)
+            if term.startswith("~"):
+                weights[term] *= NAME_BOOST
+    top = sorted(weights, key=lambda t: -weights[t])[:RELATED_TERMS]
+    return {term: weights[term] for term in top}
+
+
+def shared_words(shared: set[str], top: dict[str, float], surface: dict[str, str]) -> list[str]:
+    """Return the words a related article shares, heaviest first, each word once."""
+    why: list[str] = []
+    for term in sorted(shared & top.keys(), key=lambda t: -top[t]):
+        word = surface[term]
+        if word.lower() not in (w.lower() for w in why):
+            why.append(word)
+    return why[:RELATED_WHY]
 
 
 def list_stories(

@@ -11,13 +11,10 @@
 
 from __future__ import annotations
 
-import math
-
 from search.discover import (
-    NAME_BOOST,
-    RELATED_TERMS,
-    RELATED_WHY,
     _profile,
+    distinctive_terms,
+    shared_words,
     story_summary,
     suggest,
 )
@@ -108,20 +105,13 @@ def related(client, index: str, record: dict, limit: int = 5) -> list[dict]:
         },
     )
     stats = vectors.get("term_vectors", {}).get("body", {}).get("terms", {})
-    weights = {}
-    for term, count in counts.items():
-        df = stats.get(term, {}).get("doc_freq", 0)
-        if 1 < df < n * 0.5:  # shared with someone, and not with everyone
-            weights[term] = (1 + math.log(count)) * math.log(n / df)
-            if term.startswith("~"):
-                weights[term] *= NAME_BOOST
-    top = sorted(weights, key=lambda t: -weights[t])[:RELATED_TERMS]
+    top = distinctive_terms(counts, n, lambda term: stats.get(term, {}).get("doc_freq", 0))
     if not top:
         return []
     query = {
         "bool": {
             "should": [
-                {"term": {"body": {"value": t, "boost": weights[t], "_name": t}}} for t in top
+                {"term": {"body": {"value": t, "boost": w, "_name": t}}} for t, w in top.items()
             ],
             "must_not": [{"ids": {"values": [record["id"]]}}],
         }
@@ -133,12 +123,7 @@ def related(client, index: str, record: dict, limit: int = 5) -> list[dict]:
     }
     out = []
     for hit in client.search(index=index, body=body)["hits"]["hits"]:
-        shared = set(hit.get("matched_queries", []))
-        why: list[str] = []
-        for term in sorted(shared & set(top), key=lambda t: -weights[t]):
-            word = surface[term]
-            if word.lower() not in (w.lower() for w in why):
-                why.append(word)
+        why = shared_words(set(hit.get("matched_queries", [])), top, surface)
         article = hit["_source"]["article"]
         out.append(
             {
@@ -146,7 +131,7 @@ def related(client, index: str, record: dict, limit: int = 5) -> list[dict]:
                 "title": article.get("title", ""),
                 "score": round(float(hit["_score"]), 4),
                 "lang": article.get("lang", ""),
-                "why": why[:RELATED_WHY],
+                "why": why,
             }
         )
     return out
