@@ -27,6 +27,21 @@ class NewsDocument:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def record(self) -> dict:
+        """Return what either engine stores of the article to show it (empty, not None)."""
+        return {
+            "id": self.id,
+            "path": self.path,
+            "title": self.title,
+            "body": self.body,
+            "source": self.source or "",
+            "date": self.date or "",
+            "url": self.url or "",
+            "lang": self.lang,
+            "hash": self.hash,
+            "provenance": self.provenance,
+        }
+
 
 @dataclass
 class Hit:

@@ -36,20 +36,7 @@ from search.story_files import load_keys, save_stories
 
 
 def _record_fields(doc: NewsDocument) -> dict:
-    return {
-        "id": doc.id,
-        "path": doc.path,
-        "title": doc.title,
-        "body": doc.body,
-        "source": doc.source or "",
-        "source_name": doc.source or "",
-        "date": doc.date or "",
-        "year": (doc.date or "")[:4],
-        "url": doc.url or "",
-        "lang": doc.lang,
-        "hash": doc.hash,
-        "provenance": doc.provenance,
-    }
+    return {**doc.record(), "source_name": doc.source or "", "year": (doc.date or "")[:4]}
 
 
 # Set by request_stop() (the CLI's signal handlers): a sync checks it between documents, so

@@ -44,20 +44,7 @@ def term_streams(text: str) -> tuple[str, str]:
 
 def stored_record(doc: NewsDocument, stat: str) -> dict:
     """Return what is kept of an article to show it and to regroup stories."""
-    return {
-        "id": doc.id,
-        "path": doc.path,
-        "title": doc.title,
-        "body": doc.body,
-        "source": doc.source or "",
-        "date": doc.date or "",
-        "url": doc.url or "",
-        "lang": doc.lang,
-        "provenance": doc.provenance,
-        "hash": doc.hash,
-        "stat": stat,
-        "story_keys": story_keys(doc.title, doc.body),
-    }
+    return {**doc.record(), "stat": stat, "story_keys": story_keys(doc.title, doc.body)}
 
 
 def document_source(doc: NewsDocument, stat: str) -> dict:
