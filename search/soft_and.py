@@ -44,6 +44,28 @@ def _has_phrase(node: Query) -> bool:
 
 
 @dataclass
+class SoftWords:
+    """The words of a query that soft AND may drop one of, and what still constrains it."""
+
+    words: list[Query]
+    forced: list[bool]  # quoted phrases, which must match
+    excluded: list[Query]  # -word
+
+
+def soft_words(parsed: Query, quoted: bool) -> SoftWords | None:
+    """Return the words of a query for soft AND, or None when it has no "all but one"
+    (one word, or every word forced). ``quoted``: the user wrote a quoted phrase."""
+    core, excluded = _peel_negations(parsed)
+    if not isinstance(core, And) or len(core.children) < MIN_WORDS:
+        return None
+    words = core.children
+    forced = [quoted and _has_phrase(word) for word in words]
+    if all(forced):
+        return None
+    return SoftWords(words, forced, excluded)
+
+
+@dataclass
 class PartialMatches:
     """Articles matching every word of a query but one, with what they cover."""
 
@@ -65,16 +87,11 @@ def partial_matches(
     ``full`` is the mask of the articles matching the whole query (left out here);
     ``quoted`` says the user wrote a quoted phrase, which must then match.
     """
-    core, excluded = _peel_negations(parsed)
-    mask = np.zeros(arrays.size, dtype=bool)
     scores = np.zeros(arrays.size)
-    none = PartialMatches(mask, scores, np.zeros(arrays.size))
-    if not isinstance(core, And) or len(core.children) < MIN_WORDS:
-        return none
-    words = core.children
-    forced = [quoted and _has_phrase(word) for word in words]
-    if all(forced):
-        return none
+    soft = soft_words(parsed, quoted)
+    if soft is None:
+        return PartialMatches(np.zeros(arrays.size, dtype=bool), scores, np.zeros(arrays.size))
+    words, forced, excluded = soft.words, soft.forced, soft.excluded
     coverage = np.zeros(arrays.size, dtype=np.int32)
     weight = np.zeros(arrays.size)
     required = np.ones(arrays.size, dtype=bool)

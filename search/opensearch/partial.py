@@ -12,22 +12,17 @@ from __future__ import annotations
 import math
 
 from search.opensearch.translate import filters, to_dsl
-from search.query.tree import And
-from search.soft_and import MIN_COVERAGE, MIN_WORDS, _has_phrase, _peel_negations
+from search.soft_and import MIN_COVERAGE, soft_words
 
 CANDIDATES = 200  # partial matches looked at (only the first pages of them are ever shown)
 
 
 def partial_hits(searching, parsed, request, full_ids: list[str]) -> list[dict]:
     """Return the partial matches of a query as search hits, best first."""
-    core, excluded = _peel_negations(parsed)
-    if not isinstance(core, And) or len(core.children) < MIN_WORDS:
+    soft = soft_words(parsed, '"' in request.query)
+    if soft is None:
         return []
-    words = core.children
-    quoted = '"' in request.query
-    forced = [quoted and _has_phrase(word) for word in words]
-    if all(forced):
-        return []
+    words, forced, excluded = soft.words, soft.forced, soft.excluded
     client, index = searching.client, searching.cluster.alias
     live = max(client.count(index=index)["count"], 1)
     idfs = []
