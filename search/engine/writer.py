@@ -32,12 +32,15 @@ class PooledWriter(SegmentWriter):
 
     def add_document(self, **fields):
         """As SegmentWriter.add_document, without a tuple and a call per posting."""
-        if not self._plain:
+        if self._plain:
+            self._add_by_field(fields)
+        else:
             super().add_document(**fields)
-            if self.per_doc is not None:
-                key, result = self.per_doc(fields)
-                self.per_doc_results[key] = result
-            return
+        if self.per_doc is not None:
+            key, result = self.per_doc(fields)
+            self.per_doc_results[key] = result
+
+    def _add_by_field(self, fields: dict) -> None:
         self._check_state()
         perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
         docboost = self._doc_boost(fields)
@@ -67,9 +70,6 @@ class PooledWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
-        if self.per_doc is not None:
-            key, result = self.per_doc(fields)
-            self.per_doc_results[key] = result
 
     def _flush_segment(self):
         """Hand the codec whole terms when it takes them (``add_term``), else postings."""
