@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from search.discover import SUGGEST_BELOW
 from search.engine.parse import parse_text
+from search.engine.scoring import MIN_WILDCARD_PREFIX
 from search.errors import IndexUnusableError, NoSearchableWordsError, QueryError
 from search.model import ResultPage, SearchRequest
 from search.opensearch.connect import Cluster, make_client, speaking
@@ -29,7 +31,7 @@ from search.opensearch.partial import partial_hits
 from search.opensearch.translate import filters, highlight_terms, to_dsl
 from search.pipeline import FACETS, Groups, Matches, empty_page, snippets
 from search.query.parse import parse_query
-from search.query.tree import PATTERNS, Prefix
+from search.query.tree import PATTERNS, Prefix, leaves
 from search.soft_and import SOFT_AND_BELOW
 from search.text.analysis import iter_terms
 from search.timeline import MatchedSet
@@ -37,7 +39,6 @@ from search.timeline import MatchedSet
 MAX_ALSO = 50  # other matched articles of a story listed under its leader
 MAX_FACET_VALUES = 1000  # outlets (and years) counted per search
 MAX_DAYS = 50_000  # days counted for the histogram (over a century of days)
-MIN_WILDCARD_PREFIX = 2  # as the Whoosh engine (search.engine.scoring)
 INDEX_CHECK_SECONDS = 5.0  # how long a search trusts the last check of the index's mapping
 _STORED = ["article"]
 _BRIEF = ["article.id", "article.source", "article.date", "article.lang"]
@@ -219,8 +220,6 @@ def _complete(found: dict) -> dict:
 
 
 def _patterns(node):
-    from search.query.tree import leaves
-
     return [leaf for leaf in leaves(node) if isinstance(leaf, PATTERNS)]
 
 
@@ -231,11 +230,7 @@ def _matches(leaf, term: str) -> bool:
 
 
 def _count_values(values) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for value in values:
-        if value:
-            out[value] = out.get(value, 0) + 1
-    return out
+    return Counter(value for value in values if value)
 
 
 def _count(records: list[dict], facet: str) -> list[tuple[str, int]]:
