@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field
 
 from search.errors import DefsearchError, QueryError
 from search.export import csv_stream
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 
 TOP_HITS = 3  # best hits listed per query
 COLUMNS = ("line", "query", "articles", "stories", "first", "last", "top", "error")

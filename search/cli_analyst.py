@@ -148,7 +148,7 @@ def batch(obj, file: Path, fmt: str, **filters) -> None:
     Example: defsearch batch names.txt --lang ru --since 2019-01-01
     """
     from search.batch import batch_csv, run_batch
-    from search.service import make_request
+    from search.request import make_request
 
     # The filters are the same for every line: a bad one is one error, before any search.
     make_request("filters", since=filters["since"], until=filters["until"])

@@ -85,7 +85,7 @@ def search(
 
     Example: defsearch search 'С-400' --format csv --all > s400.csv
     """
-    from search.service import make_request
+    from search.request import make_request
 
     request = make_request(query, group=not no_group, **params)
     if fmt in ("csv", "jsonl"):

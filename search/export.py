@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 
 from search.model import Hit, SearchRequest
-from search.service import MAX_LIMIT, MAX_PAGE, Engine
+from search.request import MAX_LIMIT, MAX_PAGE
+from search.service import Engine
 from search.snippets import snippet_text
 
 COLUMNS = ("id", "title", "source", "date", "url", "lang", "score", "snippet")

@@ -14,6 +14,7 @@ import numpy as np
 from search.engine.arrays import IndexArrays
 from search.engine.scoring import evaluate
 from search.model import Hit, ResultPage, SearchRequest
+from search.query.expansion import TEXT_FIELDS
 from search.query.tree import Query
 from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
 from search.soft_and import SOFT_AND_BELOW, partial_matches
@@ -148,6 +149,12 @@ def record_of(stored: dict) -> dict:
         "body": stored.get("body", ""),
         "provenance": stored.get("provenance") or {},
     }
+
+
+def mark_record(record: dict, terms: dict[str, set[str]]) -> None:
+    """Add ``title_html``/``body_html`` to a record: its text with the query's words marked."""
+    for name in TEXT_FIELDS:
+        record[f"{name}_html"] = mark_all(record[name], match_spans(record[name], terms[name]))
 
 
 def facets(arrays: IndexArrays, docnums: np.ndarray) -> dict[str, list[tuple[str, int]]]:

@@ -33,7 +33,8 @@ from search.errors import (
     UsageError,
 )
 from search.model import SearchRequest
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.snippets import make_snippet, snippet_text
 from search.story_files import load_groups
 

@@ -16,7 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.sync import sync_index
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,8 @@ from search.engine import varint
 from search.engine.index import open_index
 from search.engine.postings import decode_postings, encode_postings, encode_term
 from search.engine.terms import INLINE_BYTES
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 
 
 def body_entries(index_dir):

@@ -4,7 +4,8 @@ import json
 
 from measure_context import CASES, STEEL, VERB, accuracy, index_lemma, prior_lemma
 
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.sync import sync_index
 from search.text.analysis import analyze
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from search.discover import fix_homoglyphs
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.sync import sync_index
 
 DATA = Path(__file__).parent / "data" / "stories"

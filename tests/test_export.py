@@ -9,7 +9,8 @@ import json
 import pytest
 from test_cli import run
 
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.timeline import histogram, period_range
 
 RU_QUERY = "поставки"  # 14 Russian test articles, each a story of its own

@@ -12,7 +12,7 @@ from measure_names import (
     totals,
 )
 
-from search.service import make_request
+from search.request import make_request
 
 MIN_RECALL = 0.97  # issue 14: recall and precision at least 0.97 on the set
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.sync import sync_index
 from search.text.glossary import load_glossary
 from search.text.names import name_key

@@ -19,7 +19,7 @@ pytest.importorskip("opensearchpy", reason="opensearch-py is a dependency of def
 from search.opensearch.connect import Cluster, make_client  # noqa: E402
 from search.opensearch.engine import OpenSearchEngine  # noqa: E402
 from search.opensearch.indexing import sync_opensearch  # noqa: E402
-from search.service import make_request  # noqa: E402
+from search.request import make_request
 
 QUERIES = [("поставки", 14), ("deliveries", 12), ("поставки OR deliveries", 26)]
 ARTICLES = 31  # in the test corpus

@@ -21,7 +21,8 @@ from search.errors import (
     QueryError,
     UsageError,
 )
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 
 pytest.importorskip("opensearchpy", reason="opensearch-py is a dependency of defsearch")
 from search.opensearch.connect import Cluster, make_client  # noqa: E402

@@ -14,7 +14,7 @@ from search.opensearch.fields import term_streams  # noqa: E402
 from search.opensearch.mapping import MAPPING_VERSION, check_meta, index_body  # noqa: E402
 from search.opensearch.translate import filters, to_dsl  # noqa: E402
 from search.query.tree import And, AndNot, Phrase, Prefix, Term  # noqa: E402
-from search.service import make_request  # noqa: E402
+from search.request import make_request
 
 
 def test_stacked_terms_share_their_word_position():

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.snippets import Span, number_in_phrase
 from search.sync import sync_index
 

@@ -16,7 +16,8 @@ from search.engine.parse import source_names
 from search.engine.scoring import evaluate
 from search.engine.translate import to_whoosh
 from search.query.parse import filter_query
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.sync import sync_index
 
 HAND_WRITTEN = [

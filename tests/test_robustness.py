@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from processes import DEFSEARCH, clean_env, wait_for
 
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.store import current_generation
 
 RU = "поставки вооружения сотрудничество армия флот учения ракеты комплекс министр".split()

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from search.errors import DocumentNotFoundError, QueryError, UsageError
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.sync import sync_index
 
 ARTICLES = {

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.soft_and import SOFT_AND_BELOW
 from search.sync import sync_index
 

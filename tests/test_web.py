@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.errors import DefsearchError
-from search.service import Engine, make_request
+from search.request import make_request
+from search.service import Engine
 from search.sync import sync_index
 from web.app import create_app, serve, web_link
 from web.params import SearchForm, page_numbers

@@ -33,7 +33,8 @@ from search.errors import (
     UsageError,
 )
 from search.ingest.kinds import container_of, file_kind
-from search.service import MAX_PAGE, MAX_QUERY_CHARS, Engine
+from search.request import MAX_PAGE, MAX_QUERY_CHARS
+from search.service import Engine
 from search.text.safe import escape_controls
 from search.timeline import histogram
 from web.analyst import bp as analyst_bp

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 
 from search.model import SearchRequest
-from search.service import make_request
+from search.request import make_request
 
 DEFAULT_LIMIT = 10  # hits per page when the URL does not say
 PAGE_LINKS = 2  # page numbers shown on each side of the current one

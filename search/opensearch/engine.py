@@ -8,9 +8,9 @@ from search.errors import DocumentNotFoundError, QueryError
 from search.opensearch import discovery
 from search.opensearch.connect import Cluster, speaking
 from search.opensearch.searching import Searching
-from search.pipeline import record_of
+from search.pipeline import mark_record, record_of
 from search.query.expansion import TEXT_FIELDS
-from search.snippets import mark_all, match_spans
+from search.request import parse_day
 
 
 class OpenSearchEngine(Searching):
@@ -41,9 +41,7 @@ class OpenSearchEngine(Searching):
 
     def stories(self, since: str | None = None, until: str | None = None, limit: int = 20):
         """Return the largest story groups of a period, with their outlets and dates."""
-        from search.service import _parse_day
-
-        since, until = _parse_day(since, "since"), _parse_day(until, "until")
+        since, until = parse_day(since, "since"), parse_day(until, "until")
         with speaking(self.cluster):
             self._index()
             return discovery.list_stories(self.client, self.cluster.alias, since, until, limit)
@@ -66,9 +64,7 @@ class OpenSearchEngine(Searching):
                 terms = self._terms(parsed, [stored])
             except QueryError:
                 pass
-            for name in TEXT_FIELDS:
-                spans = match_spans(record[name], terms[name])
-                record[f"{name}_html"] = mark_all(record[name], spans)
+            mark_record(record, terms)
         return record
 
     def stats(self) -> dict:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from search.engine.schema import TITLE_BOOST
 from search.errors import IndexMissingError, IndexVersionError
+from search.request import MAX_LIMIT, MAX_PAGE
 
 # Bump when the mapping or what goes into the fields changes.
 MAPPING_VERSION = 1
@@ -30,7 +31,7 @@ ALT_SUFFIX = "_alt"  # the field of a text field's unlikely lemmas (see search.o
 SHARDS = 1
 REPLICAS = 0
 
-RESULT_WINDOW = 1000 * 100  # search.service.MAX_PAGE pages of MAX_LIMIT hits
+RESULT_WINDOW = MAX_PAGE * MAX_LIMIT  # the last page a search may ask for
 K1, B = 1.2, 0.75  # Whoosh's BM25F (search.engine.parse.WEIGHTING)
 # An unlikely lemma (search.opensearch.fields) counts as this much of an occurrence: Whoosh
 # counts its probability, 0.02 to 0.45 (pymorphy3); one number stands for them all.
@@ -85,7 +86,6 @@ def index_body(shards: int = SHARDS, replicas: int = REPLICAS) -> dict:
         "settings": {
             "number_of_shards": shards,
             "number_of_replicas": replicas,
-            # The last page a search may ask for (search.service: MAX_PAGE x MAX_LIMIT).
             "max_result_window": RESULT_WINDOW,
             "similarity": similarities(),
             "analysis": {

@@ -52,7 +52,8 @@ def _medians(times: list[list[float]]) -> list[float]:
 
 def engine_latency(index_dir: Path, queries: list[BenchQuery], rounds: int) -> dict:
     """Time Engine.search (ten hits with snippets, and facets) for each query."""
-    from search.service import Engine, make_request
+    from search.request import make_request
+    from search.service import Engine
 
     engine = Engine(index_dir)
     requests = [make_request(q.q, limit=10, **_request_params(q)) for q in queries]
@@ -84,7 +85,8 @@ def engine_latency(index_dir: Path, queries: list[BenchQuery], rounds: int) -> d
 def profile_queries(index_dir: Path, queries: list[BenchQuery]) -> str:
     """Return the profile of one warm pass over the query set."""
     from bench.profiling import profile_call
-    from search.service import Engine, make_request
+    from search.request import make_request
+    from search.service import Engine
 
     engine = Engine(index_dir)
     requests = [make_request(q.q, limit=10, **_request_params(q)) for q in queries]

@@ -48,7 +48,7 @@ def _environment(url: str):
 
 def agreement(whoosh, other, queries: list[BenchQuery]) -> dict:
     """Return the top-10 overlap and top-hit agreement of two engines, overall and per kind."""
-    from search.service import make_request
+    from search.request import make_request
 
     rows = []
     for q in queries:
