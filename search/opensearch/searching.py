@@ -39,6 +39,10 @@ from search.timeline import MatchedSet
 MAX_ALSO = 50  # other matched articles of a story listed under its leader
 MAX_FACET_VALUES = 1000  # outlets (and years) counted per search
 MAX_DAYS = 50_000  # days counted for the histogram (over a century of days)
+# A search that some shards failed is asked again for this long (a replica taking over for
+# a node that died), every FAILOVER_RETRY_SECONDS, before it is an error.
+FAILOVER_SECONDS = 10.0
+FAILOVER_RETRY_SECONDS = 0.25
 INDEX_CHECK_SECONDS = 5.0  # how long a search trusts the last check of the index's mapping
 _STORED = ["article"]
 _BRIEF = ["article.id", "article.source", "article.date", "article.lang"]
@@ -141,7 +145,7 @@ class Searching:
                     "_source": _BRIEF,
                 },
             }
-        return _complete(self.client.search(index=self.cluster.alias, body=body))
+        return self._search(body)
 
     def _many(self, found: dict, parsed, request: SearchRequest) -> ResultPage:
         aggs = found["aggregations"]
@@ -171,7 +175,7 @@ class Searching:
     def _few(self, parsed, query: dict, request: SearchRequest) -> ResultPage:
         body = {"query": query, "size": SOFT_AND_BELOW, "sort": self._sort(request),
                 "track_scores": True, "_source": ["article", "group"]}  # fmt: skip
-        full = _complete(self.client.search(index=self.cluster.alias, body=body))["hits"]["hits"]
+        full = self._search(body)["hits"]["hits"]
         partial = partial_hits(self, parsed, request, [hit["_id"] for hit in full])
         ranked = full + partial
         records = [hit["_source"]["article"] for hit in ranked]
@@ -195,6 +199,16 @@ class Searching:
         days = _count_values(r.get("date") for r in records)
         stories = len(leaders) if request.group else None
         return _page(request, hits, facets, days, len(ranked), stories or len(ranked))
+
+    def _search(self, body: dict) -> dict:
+        """Run a search on every shard. While a node that held some dies, its shards fail
+        until their replicas take over (a second or two): asked again until then."""
+        deadline = time.monotonic() + FAILOVER_SECONDS
+        while True:
+            found = self.client.search(index=self.cluster.alias, body=body)
+            if not found.get("_shards", {}).get("failed") or time.monotonic() > deadline:
+                return _complete(found)
+            time.sleep(FAILOVER_RETRY_SECONDS)
 
     def _terms(self, parsed, records: list[dict]) -> dict[str, set[str]]:
         """Return the terms to mark; the patterns' words are taken from the shown texts."""
