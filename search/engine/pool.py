@@ -1,36 +1,52 @@
-"""Gather a segment's postings by term, packed, before the codec writes them.
+"""Gather a segment's postings by term, as arrays, before the codec writes them.
 
 Whoosh's pool keeps one tuple per posting, sorts them all, and spills sorted runs to disk
 as a pickle per posting, then merges the runs posting by posting: about a third of a
-build's time. Here each term's postings are appended to one byte string of its own as
-documents come (document numbers ascend, so nothing is sorted but the terms); past the
-memory limit the terms are written to a run file, a marshalled record per term, and the
-runs are merged term by term. A run is the size of the postings it holds, so the temporary
-space of a build stays about the size of the index.
-
-A posting is packed as its document number, weight and value length; the values of a
-term follow one another in a byte string of their own.
+build's time. Here a field's postings are appended to flat arrays as documents come (term
+number, document number, weight, value length, and the values one after another), a
+document's terms at once; nothing is done per posting in Python. A run (past the memory
+limit, and at the end) is ordered by term with numpy and, if not the last, written to a
+file of raw arrays, read back memory-mapped; runs are merged term by term. A run is the
+size of the postings it holds, so the temporary space of a build stays about the size of
+the index.
 """
 
 from __future__ import annotations
 
 import heapq
-import marshal
 import os
-import struct
 import tempfile
+from array import array
+from itertools import chain
 
 import numpy as np
 
-RUN_BUFFER_BYTES = 1 << 20  # file buffer of a run, written and read
-# Memory a term costs beyond its postings: the term, its byte strings and dictionary slots.
-# The limit counts it, since most terms hold a posting or two.
-TERM_OVERHEAD_BYTES = 200
-# A posting's fixed part, packed: its document number, weight and value length. The values
-# follow one another in a byte string of their own.
-HEAD = np.dtype([("doc", "<i4"), ("weight", "<f8"), ("length", "<u4")])
-_pack = struct.Struct("<idI").pack
-_HEAD_BYTES = HEAD.itemsize
+RUN_BUFFER_BYTES = 1 << 20  # file buffer of a run
+# Memory a term costs in a run beyond its postings: its bytes and a dictionary slot.
+TERM_OVERHEAD_BYTES = 120
+# A posting's fixed part: its term and document numbers, weight and value length.
+POSTING_BYTES = 16
+_KEYS = ("docs", "weights", "lengths", "values", "blob", "offsets", "starts", "value_starts")
+
+
+class _Field:
+    """One field's postings of the run under way, in the order they came."""
+
+    __slots__ = ("ids", "terms", "tids", "docs", "weights", "lengths", "values")
+
+    def __init__(self):
+        self.ids: dict = {}  # term (str or bytes) -> term number in this run
+        self.terms: list[bytes] = []  # term number -> its bytes
+        self.tids = array("i")
+        self.docs = array("i")
+        self.weights = array("f")
+        self.lengths = array("I")  # bytes of each posting's value
+        self.values = bytearray()
+
+    def number(self, term, tbytes: bytes) -> int:
+        tid = self.ids[term] = len(self.terms)
+        self.terms.append(tbytes)
+        return tid
 
 
 class TermPool:
@@ -44,88 +60,121 @@ class TermPool:
         self.limit = int(limitmb * 1024 * 1024)
         self.tempdir = tempdir
         self.fieldnames: set[str] = set()
-        # fieldname -> (term -> packed heads, term -> values)
-        self._fields: dict[str, tuple[dict[bytes, bytearray], dict[bytes, bytearray]]] = {}
+        self._fields: dict[str, _Field] = {}
         self._size = 0
-        self._runs: list[str] = []
-        self._last_doc = -1
-        # Set when a document comes with a lower number than one before it: every term's
-        # postings are then sorted. Postings added one by one (a merge of segments adds
-        # them term by term) mark only the term they land out of order in.
-        self._unsorted = False
-        self._unsorted_terms: set[tuple[str, bytes]] = set()
+        self._runs: list[tuple[str, dict]] = []  # (path, fieldname -> array offsets)
+        # Fields whose document numbers went down, run or not: their terms' postings are
+        # then sorted by document when they are read.
+        self._unsorted: set[str] = set()
+        self._last_doc: dict[str, int] = {}
+
+    def _field(self, fieldname: str, docnum: int) -> _Field:
+        field = self._fields.get(fieldname)
+        if field is None:
+            field = self._fields[fieldname] = _Field()
+            self.fieldnames.add(fieldname)
+        if docnum < self._last_doc.get(fieldname, -1):
+            self._unsorted.add(fieldname)
+        self._last_doc[fieldname] = docnum
+        return field
 
     def add(self, item) -> None:
         fieldname, tbytes, docnum, weight, value = item
-        heads = self._fields.get(fieldname, ({}, {}))[0].get(tbytes)
-        if heads and docnum < _last_doc(heads):
-            self._unsorted_terms.add((fieldname, tbytes))
         self._add(fieldname, docnum, ((tbytes, 0, weight, value),), 1.0)
 
     def add_terms(self, fieldname: str, docnum: int, items, boost: float = 1.0) -> int:
-        """Add one document's postings of a field from (term, freq, weight, value) items.
-
-        Return the field's length (the frequencies added up).
-        """
-        if docnum < self._last_doc:
-            self._unsorted = True
-        self._last_doc = docnum
+        """Add one document's postings of a field from (term bytes, freq, weight, value)
+        items. Return the field's length (the frequencies added up)."""
         return self._add(fieldname, docnum, items, boost)
 
     def _add(self, fieldname: str, docnum: int, items, boost: float) -> int:
-        found = self._fields.get(fieldname)
-        if found is None:
-            found = self._fields[fieldname] = ({}, {})
-            self.fieldnames.add(fieldname)
-        heads, values = found
-        length = size = 0
+        field = self._field(fieldname, docnum)
+        ids, number = field.ids, field.number
+        length = size = count = 0
+        tids, weights, lengths, values = field.tids, field.weights, field.lengths, field.values
         for tbytes, freq, weight, value in items:
             length += freq
-            packed = heads.get(tbytes)
-            if packed is None:
-                packed = heads[tbytes] = bytearray()
+            count += 1
+            tid = ids.get(tbytes)
+            if tid is None:
+                tid = number(tbytes, tbytes)
                 size += TERM_OVERHEAD_BYTES + len(tbytes)
+            tids.append(tid)
+            weights.append(weight * boost)
             if value:
-                packed += _pack(docnum, weight * boost, len(value))
-                joined = values.get(tbytes)
-                if joined is None:
-                    values[tbytes] = bytearray(value)
-                else:
-                    joined += value
-                size += _HEAD_BYTES + len(value)
+                lengths.append(len(value))
+                values += value
+                size += len(value)
             else:
-                packed += _pack(docnum, weight * boost, 0)
-                size += _HEAD_BYTES
+                lengths.append(0)
+        field.docs.extend([docnum] * count)
+        self._grow(size + count * POSTING_BYTES)
+        return length
+
+    def add_positions(self, fieldname: str, docnum: int, positions: dict, weights: dict) -> int:
+        """Add one document's postings of a field from term -> positions and term -> weight
+        (boost included): the values are the positions as 32-bit integers, the format of
+        search.engine.schema.CompactPositions. Return the field's length."""
+        field = self._field(fieldname, docnum)
+        ids = field.ids
+        tids = list(map(ids.get, positions))
+        size = 0
+        if None in tids:
+            for i, term in enumerate(positions):
+                if tids[i] is None:
+                    tbytes = term.encode("utf-8")
+                    tids[i] = field.number(term, tbytes)
+                    size += TERM_OVERHEAD_BYTES + len(tbytes)
+        counts = list(map(len, positions.values()))
+        length = sum(counts)
+        field.tids.extend(tids)
+        field.docs.extend([docnum] * len(tids))
+        field.weights.extend(weights.values())
+        field.lengths.extend([4 * n for n in counts])
+        field.values += array("I", chain.from_iterable(positions.values())).tobytes()
+        self._grow(size + len(tids) * POSTING_BYTES + 4 * length)
+        return length
+
+    def _grow(self, size: int) -> None:
         self._size += size
         if self._size > self.limit:
             self._spill()
-        return length
-
-    def _records(self):
-        """Yield (fieldname, term, packed heads, values) in term order."""
-        for fieldname in sorted(self._fields):
-            heads, values = self._fields[fieldname]
-            for tbytes in sorted(heads):
-                yield fieldname, tbytes, heads[tbytes], values.get(tbytes, b"")
 
     def _spill(self) -> None:
         fd, path = tempfile.mkstemp(suffix=".run", dir=self.tempdir)
-        self._runs.append(path)
+        offsets: dict[str, dict] = {}
         with os.fdopen(fd, "wb", buffering=RUN_BUFFER_BYTES) as f:
-            for fieldname, tbytes, heads, values in self._records():
-                marshal.dump((fieldname, tbytes, bytes(heads), bytes(values)), f)
+            for fieldname, run in self._sorted_runs():
+                offsets[fieldname] = placed = {}
+                for key in _KEYS:
+                    data = run[key]
+                    placed[key] = (f.tell(), data.dtype.str, len(data))
+                    f.write(data.tobytes())
+        self._runs.append((path, offsets))
         self._fields = {}
         self._size = 0
+
+    def _sorted_runs(self):
+        """Yield (fieldname, run) for the fields under way, in name order: each run's
+        postings ordered by term (bytes) and, within a term, as they came."""
+        for fieldname in sorted(self._fields):
+            yield fieldname, _sorted_run(self._fields[fieldname])
 
     def iter_terms(self):
         """Yield (fieldname, term, docnums, weights, values, value lengths) a term at a time,
         sorted by field and term, docnums ascending: numpy arrays and the values one after
         another in a byte string (the codec's add_term takes them so)."""
-        for fieldname, tbytes, heads, values in self._merged():
-            postings = np.frombuffer(heads, dtype=HEAD)
-            docs, weights, lengths = postings["doc"], postings["weight"], postings["length"]
-            values = bytes(values)
-            if self._unsorted or (fieldname, tbytes) in self._unsorted_terms:
+        for fieldname, tbytes, parts in self._merged():
+            if len(parts) == 1:
+                docs, weights, lengths, values = parts[0]
+            else:
+                docs, weights, lengths, values = (
+                    np.concatenate([p[0] for p in parts]),
+                    np.concatenate([p[1] for p in parts]),
+                    np.concatenate([p[2] for p in parts]),
+                    b"".join(p[3] for p in parts),
+                )
+            if fieldname in self._unsorted:
                 docs, weights, values, lengths = _sorted(docs, weights, values, lengths)
             yield fieldname, tbytes, docs, weights, values, lengths
 
@@ -140,28 +189,33 @@ class TermPool:
                 offset += length
 
     def _merged(self):
+        """Yield (fieldname, term, [(docs, weights, lengths, values) of each run])."""
         if not self._runs:
-            yield from self._records()
+            for fieldname, run in self._sorted_runs():
+                for tbytes, part in _run_terms(run):
+                    yield fieldname, tbytes, [part]
             return
         if self._fields:
             self._spill()
-        sources = [_read_run(path, i) for i, path in enumerate(self._runs)]
-        current = None
-        for fieldname, tbytes, _, heads, values in heapq.merge(*sources):
-            if current is not None and current[1] == tbytes and current[0] == fieldname:
-                if _first_doc(heads) < _last_doc(current[2]):
-                    self._unsorted_terms.add((fieldname, tbytes))
-                current[2] += heads
-                current[3] += values
-                continue
-            if current is not None:
-                yield current
-            current = [fieldname, tbytes, bytearray(heads), bytearray(values)]
-        if current is not None:
-            yield current
+        runs = [_load_run(path, offsets) for path, offsets in self._runs]
+        for fieldname in sorted({name for run in runs for name in run}):
+            sources = [
+                ((tbytes, number, part) for tbytes, part in _run_terms(run[fieldname]))
+                for number, run in enumerate(runs)
+                if fieldname in run
+            ]
+            current, parts = None, []
+            for tbytes, _, part in heapq.merge(*sources, key=lambda item: item[:2]):
+                if tbytes != current:
+                    if parts:
+                        yield fieldname, current, parts
+                    current, parts = tbytes, []
+                parts.append(part)
+            if parts:
+                yield fieldname, current, parts
 
     def cleanup(self) -> None:
-        for path in self._runs:
+        for path, _ in self._runs:
             try:
                 os.remove(path)
             except FileNotFoundError:
@@ -170,12 +224,76 @@ class TermPool:
         self._fields = {}
 
 
-def _first_doc(heads) -> int:
-    return int.from_bytes(heads[:4], "little", signed=True)
+def _sorted_run(field: _Field) -> dict:
+    """Return a field's postings ordered by term as arrays (see _KEYS)."""
+    count = len(field.terms)
+    by_bytes = sorted(range(count), key=field.terms.__getitem__)
+    rank = np.empty(count, dtype=np.int64)
+    rank[by_bytes] = np.arange(count)
+    keys = rank[np.frombuffer(field.tids, dtype=np.int32)]
+    order = np.argsort(keys, kind="stable")
+    lengths = np.frombuffer(field.lengths, dtype=np.uint32)
+    starts = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=count), out=starts[1:])
+    sorted_lengths = lengths[order]
+    value_ends = np.cumsum(sorted_lengths, dtype=np.int64)
+    value_starts = np.zeros(count + 1, dtype=np.int64)
+    value_starts[1:] = value_ends[starts[1:] - 1] if len(order) else 0
+    terms = [field.terms[i] for i in by_bytes]
+    offsets = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in terms], out=offsets[1:])
+    return {
+        "docs": np.frombuffer(field.docs, dtype=np.int32)[order],
+        "weights": np.frombuffer(field.weights, dtype=np.float32)[order],
+        "lengths": sorted_lengths,
+        "values": _reordered(field.values, lengths, order, value_ends),
+        "blob": np.frombuffer(b"".join(terms), dtype=np.uint8),
+        "offsets": offsets,
+        "starts": starts,
+        "value_starts": value_starts,
+    }
 
 
-def _last_doc(heads) -> int:
-    return int.from_bytes(heads[-_HEAD_BYTES : 4 - _HEAD_BYTES], "little", signed=True)
+def _reordered(values: bytearray, lengths: np.ndarray, order: np.ndarray, ends: np.ndarray):
+    """Return the values (uint8) in the new posting order."""
+    if not values:
+        return np.zeros(0, dtype=np.uint8)
+    if not (lengths & 3).any():  # positions: move 32-bit words, not bytes
+        values, lengths, ends = np.frombuffer(values, dtype=np.uint32), lengths >> 2, ends >> 2
+    else:
+        values = np.frombuffer(values, dtype=np.uint8)
+    new_lengths = lengths[order].astype(np.int64)
+    old_starts = np.cumsum(lengths, dtype=np.int64) - lengths
+    shift = old_starts[order] - (ends - new_lengths)
+    gather = np.repeat(shift, new_lengths) + np.arange(int(ends[-1]), dtype=np.int64)
+    return values[gather].view(np.uint8)
+
+
+def _run_terms(run: dict):
+    """Yield (term bytes, (docs, weights, lengths, values)) of a sorted run."""
+    blob = run["blob"].tobytes()
+    offsets = run["offsets"].tolist()
+    starts = run["starts"].tolist()
+    value_starts = run["value_starts"].tolist()
+    docs, weights, lengths, values = run["docs"], run["weights"], run["lengths"], run["values"]
+    for i in range(len(offsets) - 1):
+        a, b = starts[i], starts[i + 1]
+        value = values[value_starts[i] : value_starts[i + 1]].tobytes()
+        yield blob[offsets[i] : offsets[i + 1]], (docs[a:b], weights[a:b], lengths[a:b], value)
+
+
+def _load_run(path: str, offsets: dict) -> dict:
+    """Map a run file's arrays back (read only), and delete the file: the map keeps it."""
+    runs = {}
+    for fieldname, placed in offsets.items():
+        runs[fieldname] = {
+            key: np.memmap(path, dtype=np.dtype(dtype), mode="r", offset=offset, shape=(count,))
+            if count
+            else np.zeros(0, dtype=np.dtype(dtype))
+            for key, (offset, dtype, count) in placed.items()
+        }
+    os.remove(path)
+    return runs
 
 
 def _sorted(docs, weights, values: bytes, lengths):
@@ -185,18 +303,3 @@ def _sorted(docs, weights, values: bytes, lengths):
     starts = [0, *ends[:-1]]
     joined = b"".join(values[starts[i] : ends[i]] for i in order.tolist())
     return docs[order], weights[order], joined, lengths[order]
-
-
-def _read_run(path: str, number: int):
-    """Yield a run's records as (fieldname, term, run number, heads, values), then delete
-    it."""
-    try:
-        with open(path, "rb", buffering=RUN_BUFFER_BYTES) as f:
-            while True:
-                try:
-                    fieldname, tbytes, heads, values = marshal.load(f)
-                except EOFError:
-                    break
-                yield fieldname, tbytes, number, heads, values
-    finally:
-        os.remove(path)

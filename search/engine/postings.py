@@ -47,8 +47,12 @@ def encode_term(ids, weights, values: bytes, lengths, positional: bool) -> bytes
     if len(ids) <= SMALL_LIST:
         ends = np.cumsum(lengths).tolist()
         split = [values[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
-        return _encode_small(list(ids), list(weights), split, positional)
+        return _encode_small(_listed(ids), _listed(weights), split, positional)
     return _encode_large(ids, weights, values, np.asarray(lengths, dtype=np.int64), positional)
+
+
+def _listed(values) -> list:
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
 
 
 def _encode_small(ids, weights, values, positional: bool) -> bytes:

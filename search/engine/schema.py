@@ -90,6 +90,17 @@ class BilingualPositions(CompactPositions):
     """Compact positions filled straight from the analysis cache: no Token object per term
     occurrence."""
 
+    def term_positions(self, value, analyzer):
+        """Return (term -> positions, term -> weight with the field's boost) of a text, or
+        None when the analyzer is not ours: the writer's path without a tuple per term."""
+        if not isinstance(analyzer, BilingualTokenizer) or not isinstance(value, str):
+            return None
+        positions, weights = term_positions(value)
+        boost = self.field_boost
+        if boost != 1.0:
+            weights = {term: weight * boost for term, weight in weights.items()}
+        return positions, weights
+
     def word_values(self, value, analyzer, **kwargs):
         if not isinstance(analyzer, BilingualTokenizer):
             yield from super().word_values(value, analyzer, **kwargs)

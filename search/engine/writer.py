@@ -56,7 +56,7 @@ class PooledWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, fieldname, docboost)
-                    length = self.pool.add_terms(fieldname, docnum, field.index(value), boost)
+                    length = self._add_terms(fieldname, field, docnum, value, boost)
                     if not field.scorable:
                         length = 0
                 stored = fields.get(f"_stored_{fieldname}", value)
@@ -70,6 +70,17 @@ class PooledWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def _add_terms(self, fieldname: str, field, docnum: int, value, boost: float) -> int:
+        """Add a field's postings of one document; return the field's length."""
+        positions = getattr(field.format, "term_positions", None)
+        found = positions(value, field.analyzer) if positions else None
+        if found is None:
+            return self.pool.add_terms(fieldname, docnum, field.index(value), boost)
+        positions, weights = found
+        if boost != 1.0:
+            weights = {term: weight * boost for term, weight in weights.items()}
+        return self.pool.add_positions(fieldname, docnum, positions, weights)
 
     def _flush_segment(self):
         """Hand the codec whole terms when it takes them (``add_term``), else postings."""

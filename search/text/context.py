@@ -22,6 +22,7 @@ Only index-side: in a query a word stands for its most likely lemma, as before.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 # Cases each preposition governs (pymorphy3 case tags); loc2/gen2 count as loct/gent.
 GOVERNS = {
@@ -63,21 +64,37 @@ _AGREEING = ("ADJF", "PRTF")  # words that agree with the noun after them
 _DECLINED = ("NOUN", "ADJF", "PRTF", "NPRO")  # readings that have a case
 MIN_PARSE_SCORE = 0.001  # readings less likely than this are not considered
 MIN_SHARE = 0.2  # a neighbour counts as an adjective, verb … if this much of it reads so
+READINGS_CACHE_SIZE = 100_000  # words whose readings are kept, per process
 
 
-def _case(tag) -> str | None:
-    case = tag.case
-    return _CASE_ALIASES.get(case, case)
+class Reading(NamedTuple):
+    """What the rules need of one pymorphy3 parse, kept small enough to cache per word."""
+
+    pos: str | None
+    case: str | None
+    number: str | None
+    gender: str | None  # in the singular only
+    common: bool  # a noun of common gender (ms-f) agrees with either
+    lemma: str
+    score: float
 
 
-def _readings(word: str) -> list:
+@lru_cache(maxsize=READINGS_CACHE_SIZE)
+def _readings(word: str) -> tuple[Reading, ...]:
+    """Return a word's likely readings. Cached here, not its parses: a text's neighbouring
+    words are the whole vocabulary, and a parse list costs ten times as much to keep."""
     from search.text.words import word_parses
 
-    return [p for p in word_parses(word) if p.score >= MIN_PARSE_SCORE]
-
-
-def _lemma(parse) -> str:
-    return parse.normal_form.replace("ё", "е")
+    out = []
+    for p in word_parses(word):
+        if p.score < MIN_PARSE_SCORE:
+            continue
+        tag = p.tag
+        case = _CASE_ALIASES.get(tag.case, tag.case)
+        gender = tag.gender if tag.number == "sing" else None
+        lemma = p.normal_form.replace("ё", "е")
+        out.append(Reading(tag.POS, case, tag.number, gender, "ms-f" in tag, lemma, p.score))
+    return tuple(out)
 
 
 @lru_cache(maxsize=50_000)
@@ -106,66 +123,58 @@ def settled_lemma(before: str | None, word: str, after: str | None) -> str | Non
     return None
 
 
-def _fits_after(before: str, readings: list) -> set[str] | None:
+def _fits_after(before: str, readings: tuple) -> set[str] | None:
     """Return the lemmas the word before allows, or None if it says nothing."""
     if before in GOVERNS:
         cases = GOVERNS[before]
-        return {_lemma(p) for p in readings if p.tag.POS in _DECLINED and _case(p.tag) in cases}
+        return {r.lemma for r in readings if r.pos in _DECLINED and r.case in cases}
     previous = _readings(before)
-    if _share(previous, lambda tag: tag.POS in _AGREEING) < MIN_SHARE:
+    if _share(previous, lambda r: r.pos in _AGREEING) < MIN_SHARE:
         # (броневой is read as a surname first, as an adjective half the time)
         return _fits_after_head_noun(previous, readings)
-    forms = {
-        (_case(p.tag), p.tag.number, p.tag.gender if p.tag.number == "sing" else None)
-        for p in previous
-        if p.tag.POS in _AGREEING
-    }
+    forms = {(r.case, r.number, r.gender) for r in previous if r.pos in _AGREEING}
     out = set()
-    for p in readings:
-        if p.tag.POS != "NOUN":
+    for r in readings:
+        if r.pos != "NOUN":
             continue
-        gender = p.tag.gender if p.tag.number == "sing" else None
-        common = "ms-f" in p.tag  # a noun of common gender agrees with either
-        if (_case(p.tag), p.tag.number, gender) in forms or (
-            common and any(f[:2] == (_case(p.tag), p.tag.number) for f in forms)
+        if (r.case, r.number, r.gender) in forms or (
+            r.common and any(f[:2] == (r.case, r.number) for f in forms)
         ):
-            out.add(_lemma(p))
+            out.add(r.lemma)
     return out
 
 
-def _share(readings: list, test) -> float:
-    return sum(p.score for p in readings if test(p.tag))
+def _share(readings: tuple, test) -> float:
+    return sum(r.score for r in readings if test(r))
 
 
-def _fits_after_head_noun(previous: list, readings: list) -> set[str] | None:
+def _fits_after_head_noun(previous: tuple, readings: tuple) -> set[str] | None:
     """Return the genitive noun lemmas after a singular head noun, or None.
 
     ``выпуск стали``: «выпуск» is only singular, so the plural past «стали» cannot be its
     verb. Said only when the word before reads as a noun in the nominative or accusative
     singular and never as a plural nominative, and the word has a verb reading to rule out.
     """
-    if not previous or any(p.tag.POS != "NOUN" for p in previous):
+    if not previous or any(r.pos != "NOUN" for r in previous):
         return None
-    if any(p.tag.number == "plur" and _case(p.tag) == "nomn" for p in previous):
+    if any(r.number == "plur" and r.case == "nomn" for r in previous):
         return None
-    if not any(_case(p.tag) in ("nomn", "accs") for p in previous):
+    if not any(r.case in ("nomn", "accs") for r in previous):
         return None
-    if not any(p.tag.POS == "VERB" and p.tag.number == "plur" for p in readings):
+    if not any(r.pos == "VERB" and r.number == "plur" for r in readings):
         return None
-    return {_lemma(p) for p in readings if p.tag.POS == "NOUN" and _case(p.tag) == "gent"}
+    return {r.lemma for r in readings if r.pos == "NOUN" and r.case == "gent"}
 
 
-def _fits_before(after: str, readings: list) -> set[str] | None:
+def _fits_before(after: str, readings: tuple) -> set[str] | None:
     """Return the lemmas the word after allows: a verb before an infinitive (стали
     обсуждать), a nominative plural before a plural verb (суда сели), or None."""
     following = _readings(after)
-    if _share(following, lambda tag: tag.POS == "INFN") >= MIN_SHARE:
-        return {_lemma(p) for p in readings if p.tag.POS == "VERB"} or None
-    if _share(following, lambda tag: tag.POS == "VERB" and tag.number == "plur") >= MIN_SHARE:
+    if _share(following, lambda r: r.pos == "INFN") >= MIN_SHARE:
+        return {r.lemma for r in readings if r.pos == "VERB"} or None
+    if _share(following, lambda r: r.pos == "VERB" and r.number == "plur") >= MIN_SHARE:
         subjects = {
-            _lemma(p)
-            for p in readings
-            if p.tag.POS == "NOUN" and p.tag.number == "plur" and _case(p.tag) == "nomn"
+            r.lemma for r in readings if r.pos == "NOUN" and r.number == "plur" and r.case == "nomn"
         }
         return subjects or None
     return None
