@@ -25,7 +25,9 @@ def _items():
 
 
 @pytest.mark.parametrize("limitmb", [128, 0.0005])
-def test_pool_yields_what_a_full_sort_does(tmp_path, limitmb):
+@pytest.mark.parametrize("reorder_slice", [1 << 18, 2])
+def test_pool_yields_what_a_full_sort_does(tmp_path, monkeypatch, limitmb, reorder_slice):
+    monkeypatch.setattr("search.engine.pool.REORDER_SLICE", reorder_slice)
     pool = TermPool(str(tmp_path), limitmb)
     items = list(_items())
     for item in items:
@@ -64,6 +66,23 @@ def _build(folder, corpus, writer_class, **kwargs):
             writer.add_document(**_record_fields(doc), stat="")
     writer.commit()
     return ix
+
+
+def test_a_document_s_positions_come_out_as_whoosh_s_values(tmp_path, monkeypatch):
+    # The writer's path: a document's terms with their positions, values moved 32 bits at a
+    # time when a run is ordered, a few postings at a time.
+    monkeypatch.setattr("search.engine.pool.REORDER_SLICE", 3)
+    pool = TermPool(str(tmp_path), 0.001)
+    expected = []
+    for docnum in range(40):
+        positions = {f"t{(docnum * 7 + i) % 23}": [i, i + 5 + docnum] for i in range(6)}
+        weights = {term: 1.0 + len(term) / 4 for term in positions}
+        assert pool.add_positions("body", docnum, positions, weights) == 12
+        for term, places in positions.items():
+            value = b"".join(p.to_bytes(4, "little") for p in places)
+            expected.append(("body", term.encode(), docnum, weights[term], value))
+    expected.sort(key=lambda posting: posting[:3])
+    assert list(pool.iter_postings()) == expected
 
 
 def test_the_pooled_writer_writes_whoosh_s_postings(tmp_path):

@@ -26,6 +26,7 @@ RUN_BUFFER_BYTES = 1 << 20  # file buffer of a run
 TERM_OVERHEAD_BYTES = 120
 # A posting's fixed part: its term and document numbers, weight and value length.
 POSTING_BYTES = 16
+REORDER_SLICE = 1 << 18  # postings whose values are moved at once when a run is ordered
 _KEYS = ("docs", "weights", "lengths", "values", "blob", "offsets", "starts", "value_starts")
 
 
@@ -158,7 +159,8 @@ class TermPool:
         """Yield (fieldname, run) for the fields under way, in name order: each run's
         postings ordered by term (bytes) and, within a term, as they came."""
         for fieldname in sorted(self._fields):
-            yield fieldname, _sorted_run(self._fields[fieldname])
+            # The field's arrays go once ordered: a run is not held twice.
+            yield fieldname, _sorted_run(self._fields.pop(fieldname))
 
     def iter_terms(self):
         """Yield (fieldname, term, docnums, weights, values, value lengths) a term at a time,
@@ -228,8 +230,8 @@ def _sorted_run(field: _Field) -> dict:
     """Return a field's postings ordered by term as arrays (see _KEYS)."""
     count = len(field.terms)
     by_bytes = sorted(range(count), key=field.terms.__getitem__)
-    rank = np.empty(count, dtype=np.int64)
-    rank[by_bytes] = np.arange(count)
+    rank = np.empty(count, dtype=np.int32)
+    rank[by_bytes] = np.arange(count, dtype=np.int32)
     keys = rank[np.frombuffer(field.tids, dtype=np.int32)]
     order = np.argsort(keys, kind="stable")
     lengths = np.frombuffer(field.lengths, dtype=np.uint32)
@@ -255,18 +257,25 @@ def _sorted_run(field: _Field) -> dict:
 
 
 def _reordered(values: bytearray, lengths: np.ndarray, order: np.ndarray, ends: np.ndarray):
-    """Return the values (uint8) in the new posting order."""
+    """Return the values (uint8) in the new posting order, a slice of postings at a time
+    (the index of every value moved is eight bytes: it must not grow with the run)."""
     if not values:
         return np.zeros(0, dtype=np.uint8)
     if not (lengths & 3).any():  # positions: move 32-bit words, not bytes
         values, lengths, ends = np.frombuffer(values, dtype=np.uint32), lengths >> 2, ends >> 2
     else:
         values = np.frombuffer(values, dtype=np.uint8)
-    new_lengths = lengths[order].astype(np.int64)
     old_starts = np.cumsum(lengths, dtype=np.int64) - lengths
-    shift = old_starts[order] - (ends - new_lengths)
-    gather = np.repeat(shift, new_lengths) + np.arange(int(ends[-1]), dtype=np.int64)
-    return values[gather].view(np.uint8)
+    out = np.empty(len(values), dtype=values.dtype)
+    for a in range(0, len(order), REORDER_SLICE):
+        part = order[a : a + REORDER_SLICE]
+        new_lengths = lengths[part].astype(np.int64)
+        new_ends = ends[a : a + REORDER_SLICE]
+        first, last = int(new_ends[0] - new_lengths[0]), int(new_ends[-1])
+        shift = old_starts[part] - (new_ends - new_lengths)
+        gather = np.repeat(shift, new_lengths) + np.arange(first, last, dtype=np.int64)
+        out[first:last] = values[gather]
+    return out.view(np.uint8)
 
 
 def _run_terms(run: dict):

@@ -159,10 +159,14 @@ def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):
 # process into an entry (its stacked terms, and whether its neighbours or a name of several
 # words can change them), and a text is then a dictionary lookup per word.
 
-INDEX_CACHE_SIZE = 200_000  # written forms kept (~0.5 KB each); past this it starts afresh
+# Written forms kept (~0.5 KB each) in each of two generations: when the newer is full it
+# becomes the older and the oldest goes; a form found in the older moves to the newer. So
+# the forms in use stay, and a corpus of more forms than this is not analyzed afresh.
+INDEX_CACHE_SIZE = 150_000
 # (the space between a word and the one before it, the word): WORD_RE's words, in order.
 _SPACED_WORD_RE = re.compile(r"(\W*)(" + WORD_RE.pattern + ")")
 _entries: dict[str, tuple | None] = {}
+_older: dict[str, tuple | None] = {}
 
 
 def _index_entry(raw: str) -> tuple | None:
@@ -179,14 +183,19 @@ def _index_entry(raw: str) -> tuple | None:
 
 def _entries_of(pairs: list) -> list:
     """Return the cached entry of each (space, word) pair, analyzing new words."""
+    global _entries, _older
     cache = _entries
     out = []
     for _, raw in pairs:
         entry = cache.get(raw, False)
         if entry is False:
             if len(cache) >= INDEX_CACHE_SIZE:
-                cache.clear()
-            entry = cache[raw] = _index_entry(raw)
+                _older, cache = cache, {}
+                _entries = cache
+            entry = _older.get(raw, False)
+            if entry is False:
+                entry = _index_entry(raw)
+            cache[raw] = entry
         out.append(entry)
     return out
 
