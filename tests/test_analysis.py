@@ -143,3 +143,15 @@ def test_context_settles_a_word_between_punctuation_only_by_its_clause():
     # «выпуск стали»: the noun; after a comma the word before says nothing.
     assert "стать" not in term_positions("выпуск стали")[0]
     assert "стать" in term_positions("выпуск, стали")[0]
+
+
+def test_the_index_word_cache_turning_over_changes_no_terms(monkeypatch):
+    from search.text import analysis
+
+    text = "Поставки С-400 в Индию начнутся; deliveries of S-400 to India, стали и сталь. " * 3
+    expected = analysis.term_positions(text)
+    monkeypatch.setattr(analysis, "INDEX_CACHE_SIZE", 3)
+    monkeypatch.setattr(analysis, "_entries", {})
+    monkeypatch.setattr(analysis, "_older", {})
+    assert analysis.term_positions(text) == expected
+    assert len(analysis._entries) <= 3 and analysis._older  # it did turn over
