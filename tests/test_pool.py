@@ -25,9 +25,11 @@ def _items():
 
 
 @pytest.mark.parametrize("limitmb", [128, 0.0005])
-@pytest.mark.parametrize("reorder_slice", [1 << 18, 2])
-def test_pool_yields_what_a_full_sort_does(tmp_path, monkeypatch, limitmb, reorder_slice):
-    monkeypatch.setattr("search.engine.pool.REORDER_SLICE", reorder_slice)
+@pytest.mark.parametrize("block", [(1 << 18, 1 << 18), (2, 8)])
+def test_pool_yields_what_a_full_sort_does(tmp_path, monkeypatch, limitmb, block):
+    # block: postings reordered at once, and bytes read at once from a run.
+    monkeypatch.setattr("search.engine.runs.REORDER_SLICE", block[0])
+    monkeypatch.setattr("search.engine.runs.READ_BLOCK_BYTES", block[1])
     pool = TermPool(str(tmp_path), limitmb)
     items = list(_items())
     for item in items:
@@ -71,7 +73,7 @@ def _build(folder, corpus, writer_class, **kwargs):
 def test_a_document_s_positions_come_out_as_whoosh_s_values(tmp_path, monkeypatch):
     # The writer's path: a document's terms with their positions, values moved 32 bits at a
     # time when a run is ordered, a few postings at a time.
-    monkeypatch.setattr("search.engine.pool.REORDER_SLICE", 3)
+    monkeypatch.setattr("search.engine.runs.REORDER_SLICE", 3)
     pool = TermPool(str(tmp_path), 0.001)
     expected = []
     for docnum in range(40):

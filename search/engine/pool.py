@@ -5,10 +5,9 @@ as a pickle per posting, then merges the runs posting by posting: about a third 
 build's time. Here a field's postings are appended to flat arrays as documents come (term
 number, document number, weight, value length, and the values one after another), a
 document's terms at once; nothing is done per posting in Python. A run (past the memory
-limit, and at the end) is ordered by term with numpy and, if not the last, written to a
-file of raw arrays, read back memory-mapped; runs are merged term by term. A run is the
-size of the postings it holds, so the temporary space of a build stays about the size of
-the index.
+limit, and at the end) is ordered by term with numpy and written to a file of raw arrays
+(search.engine.runs); runs are merged term by term. A run is the size of the postings it
+holds, so the temporary space of a build stays about the size of the index.
 """
 
 from __future__ import annotations
@@ -21,13 +20,13 @@ from itertools import chain
 
 import numpy as np
 
-RUN_BUFFER_BYTES = 1 << 20  # file buffer of a run
+from search.engine.runs import RunFile, write_run
+
+RUN_BUFFER_BYTES = 1 << 20  # file buffer of a run being written
 # Memory a term costs in a run beyond its postings: its bytes and a dictionary slot.
 TERM_OVERHEAD_BYTES = 120
 # A posting's fixed part: its term and document numbers, weight and value length.
 POSTING_BYTES = 16
-REORDER_SLICE = 1 << 18  # postings whose values are moved at once when a run is ordered
-_KEYS = ("docs", "weights", "lengths", "values", "blob", "offsets", "starts", "value_starts")
 
 
 class _Field:
@@ -64,6 +63,7 @@ class TermPool:
         self._fields: dict[str, _Field] = {}
         self._size = 0
         self._runs: list[tuple[str, dict]] = []  # (path, fieldname -> array offsets)
+        self._open: list[RunFile] = []  # the runs being merged
         # Fields whose document numbers went down, run or not: their terms' postings are
         # then sorted by document when they are read.
         self._unsorted: set[str] = set()
@@ -143,24 +143,18 @@ class TermPool:
 
     def _spill(self) -> None:
         fd, path = tempfile.mkstemp(suffix=".run", dir=self.tempdir)
-        offsets: dict[str, dict] = {}
+        placed: dict[str, dict] = {}
         with os.fdopen(fd, "wb", buffering=RUN_BUFFER_BYTES) as f:
-            for fieldname, run in self._sorted_runs():
-                offsets[fieldname] = placed = {}
-                for key in _KEYS:
-                    data = run[key]
-                    placed[key] = (f.tell(), data.dtype.str, len(data))
-                    f.write(data.tobytes())
-        self._runs.append((path, offsets))
-        self._fields = {}
+            for fieldname in sorted(self._fields):
+                # A field's arrays go once written: the run is not held twice.
+                field = self._fields.pop(fieldname)
+                placed[fieldname] = write_run(
+                    f, field.terms, field.tids, field.docs, field.weights, field.lengths,
+                    field.values,
+                )  # fmt: skip
+                del field
+        self._runs.append((path, placed))
         self._size = 0
-
-    def _sorted_runs(self):
-        """Yield (fieldname, run) for the fields under way, in name order: each run's
-        postings ordered by term (bytes) and, within a term, as they came."""
-        for fieldname in sorted(self._fields):
-            # The field's arrays go once ordered: a run is not held twice.
-            yield fieldname, _sorted_run(self._fields.pop(fieldname))
 
     def iter_terms(self):
         """Yield (fieldname, term, docnums, weights, values, value lengths) a term at a time,
@@ -192,31 +186,40 @@ class TermPool:
 
     def _merged(self):
         """Yield (fieldname, term, [(docs, weights, lengths, values) of each run])."""
-        if not self._runs:
-            for fieldname, run in self._sorted_runs():
-                for tbytes, part in _run_terms(run):
-                    yield fieldname, tbytes, [part]
-            return
-        if self._fields:
+        if self._fields or not self._runs:
             self._spill()
-        runs = [_load_run(path, offsets) for path, offsets in self._runs]
-        for fieldname in sorted({name for run in runs for name in run}):
-            sources = [
-                ((tbytes, number, part) for tbytes, part in _run_terms(run[fieldname]))
-                for number, run in enumerate(runs)
-                if fieldname in run
-            ]
-            current, parts = None, []
-            for tbytes, _, part in heapq.merge(*sources, key=lambda item: item[:2]):
-                if tbytes != current:
-                    if parts:
-                        yield fieldname, current, parts
-                    current, parts = tbytes, []
-                parts.append(part)
-            if parts:
-                yield fieldname, current, parts
+        runs, self._runs = [RunFile(path, placed) for path, placed in self._runs], []
+        self._open = runs
+        try:
+            for fieldname in sorted({name for run in runs for name in run.placed}):
+                sources = [
+                    ((tbytes, number, part) for tbytes, part in run.terms(fieldname))
+                    for number, run in enumerate(runs)
+                    if fieldname in run.placed
+                ]
+                if len(sources) == 1:
+                    for tbytes, _, part in sources[0]:
+                        yield fieldname, tbytes, [part]
+                    continue
+                current, parts = None, []
+                for tbytes, _, part in heapq.merge(*sources, key=lambda item: item[:2]):
+                    if tbytes != current:
+                        if parts:
+                            yield fieldname, current, parts
+                        current, parts = tbytes, []
+                    parts.append(part)
+                if parts:
+                    yield fieldname, current, parts
+        finally:
+            self._close_runs()
+
+    def _close_runs(self) -> None:
+        for run in self._open:
+            run.close()
+        self._open = []
 
     def cleanup(self) -> None:
+        self._close_runs()
         for path, _ in self._runs:
             try:
                 os.remove(path)
@@ -224,85 +227,6 @@ class TermPool:
                 pass
         self._runs = []
         self._fields = {}
-
-
-def _sorted_run(field: _Field) -> dict:
-    """Return a field's postings ordered by term as arrays (see _KEYS)."""
-    count = len(field.terms)
-    by_bytes = sorted(range(count), key=field.terms.__getitem__)
-    rank = np.empty(count, dtype=np.int32)
-    rank[by_bytes] = np.arange(count, dtype=np.int32)
-    keys = rank[np.frombuffer(field.tids, dtype=np.int32)]
-    order = np.argsort(keys, kind="stable")
-    lengths = np.frombuffer(field.lengths, dtype=np.uint32)
-    starts = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys, minlength=count), out=starts[1:])
-    sorted_lengths = lengths[order]
-    value_ends = np.cumsum(sorted_lengths, dtype=np.int64)
-    value_starts = np.zeros(count + 1, dtype=np.int64)
-    value_starts[1:] = value_ends[starts[1:] - 1] if len(order) else 0
-    terms = [field.terms[i] for i in by_bytes]
-    offsets = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum([len(t) for t in terms], out=offsets[1:])
-    return {
-        "docs": np.frombuffer(field.docs, dtype=np.int32)[order],
-        "weights": np.frombuffer(field.weights, dtype=np.float32)[order],
-        "lengths": sorted_lengths,
-        "values": _reordered(field.values, lengths, order, value_ends),
-        "blob": np.frombuffer(b"".join(terms), dtype=np.uint8),
-        "offsets": offsets,
-        "starts": starts,
-        "value_starts": value_starts,
-    }
-
-
-def _reordered(values: bytearray, lengths: np.ndarray, order: np.ndarray, ends: np.ndarray):
-    """Return the values (uint8) in the new posting order, a slice of postings at a time
-    (the index of every value moved is eight bytes: it must not grow with the run)."""
-    if not values:
-        return np.zeros(0, dtype=np.uint8)
-    if not (lengths & 3).any():  # positions: move 32-bit words, not bytes
-        values, lengths, ends = np.frombuffer(values, dtype=np.uint32), lengths >> 2, ends >> 2
-    else:
-        values = np.frombuffer(values, dtype=np.uint8)
-    old_starts = np.cumsum(lengths, dtype=np.int64) - lengths
-    out = np.empty(len(values), dtype=values.dtype)
-    for a in range(0, len(order), REORDER_SLICE):
-        part = order[a : a + REORDER_SLICE]
-        new_lengths = lengths[part].astype(np.int64)
-        new_ends = ends[a : a + REORDER_SLICE]
-        first, last = int(new_ends[0] - new_lengths[0]), int(new_ends[-1])
-        shift = old_starts[part] - (new_ends - new_lengths)
-        gather = np.repeat(shift, new_lengths) + np.arange(first, last, dtype=np.int64)
-        out[first:last] = values[gather]
-    return out.view(np.uint8)
-
-
-def _run_terms(run: dict):
-    """Yield (term bytes, (docs, weights, lengths, values)) of a sorted run."""
-    blob = run["blob"].tobytes()
-    offsets = run["offsets"].tolist()
-    starts = run["starts"].tolist()
-    value_starts = run["value_starts"].tolist()
-    docs, weights, lengths, values = run["docs"], run["weights"], run["lengths"], run["values"]
-    for i in range(len(offsets) - 1):
-        a, b = starts[i], starts[i + 1]
-        value = values[value_starts[i] : value_starts[i + 1]].tobytes()
-        yield blob[offsets[i] : offsets[i + 1]], (docs[a:b], weights[a:b], lengths[a:b], value)
-
-
-def _load_run(path: str, offsets: dict) -> dict:
-    """Map a run file's arrays back (read only), and delete the file: the map keeps it."""
-    runs = {}
-    for fieldname, placed in offsets.items():
-        runs[fieldname] = {
-            key: np.memmap(path, dtype=np.dtype(dtype), mode="r", offset=offset, shape=(count,))
-            if count
-            else np.zeros(0, dtype=np.dtype(dtype))
-            for key, (offset, dtype, count) in placed.items()
-        }
-    os.remove(path)
-    return runs
 
 
 def _sorted(docs, weights, values: bytes, lengths):
