@@ -19,7 +19,9 @@ from search.errors import IndexVersionError
 
 PARALLEL_MIN_DOCS = 2000  # below this, starting worker processes costs more than it saves
 MAX_PROCS = 4  # worker processes for large jobs (each loads its own dictionaries)
-WRITER_MEMORY_MB = 128  # Whoosh's in-memory pool per writer before it spills a sorted run to disk
+# Postings a writer holds before it writes them out as a run (search.engine.pool); ordering
+# a run takes about half as much again for a moment.
+WRITER_MEMORY_MB = 64
 
 
 def open_index(index_dir: Path, generation: Path | None = None):

@@ -64,7 +64,7 @@ _AGREEING = ("ADJF", "PRTF")  # words that agree with the noun after them
 _DECLINED = ("NOUN", "ADJF", "PRTF", "NPRO")  # readings that have a case
 MIN_PARSE_SCORE = 0.001  # readings less likely than this are not considered
 MIN_SHARE = 0.2  # a neighbour counts as an adjective, verb … if this much of it reads so
-READINGS_CACHE_SIZE = 100_000  # words whose readings are kept, per process
+READINGS_CACHE_SIZE = 50_000  # words whose readings are kept, per process
 
 
 class Reading(NamedTuple):
