@@ -141,17 +141,32 @@ class Postings:
     ``ids`` are sorted global docnums and ``weights`` Whoosh's term weights. ``places``,
     read only for phrase words, holds every position as ``docnum << 32 | position``: a
     phrase is then an intersection of shifted arrays instead of a loop over documents.
+    ``ends`` says where each posting's places end in ``places``, so the places of a few
+    documents are cut out without a pass over all of them.
     """
 
-    __slots__ = ("ids", "weights", "places")
+    __slots__ = ("ids", "weights", "places", "ends")
 
-    def __init__(self, ids: np.ndarray, weights: np.ndarray, places: np.ndarray | None):
-        self.ids, self.weights, self.places = ids, weights, places
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, places: np.ndarray | None, ends=None):
+        self.ids, self.weights, self.places, self.ends = ids, weights, places, ends
 
     @property
     def size(self) -> int:
         """How much it weighs in the cache, in postings."""
         return len(self.ids) + (0 if self.places is None else len(self.places))
+
+    def places_at(self, rows: np.ndarray) -> np.ndarray:
+        """Return the places of the postings at ``rows`` (ascending), in order."""
+        ends = self.ends[rows]
+        starts = ends - np.diff(self.ends, prepend=0)[rows]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if not total:
+            return self.places[:0]
+        # Each wanted posting's places are a run starting at its start: one arange over
+        # all of them, shifted by how far each run's start is from where it lands.
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        return self.places[np.arange(total) + shift]
 
 
 def read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places=False) -> Postings:
@@ -179,27 +194,28 @@ def _read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places: bo
     """Read every posting of a term from each segment, with docnums global to the index."""
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
     positions: list[np.ndarray] = []
     for leaf, offset in arrays.leaves:
         terms = leaf._terms
         entry = terms.entry(fieldname, btext)
         if entry is None:
             continue
-        found = terms.postings(entry)
+        found = terms.postings(entry, positions=places)
         ids.append(found.ids + offset)
         weights.append(found.weights)
-        if places and found.counts is not None:
-            owners.append(np.repeat(found.ids + offset, found.counts))
-            positions.append(found.places)
+        if places:
+            has = found.counts is not None
+            counts.append(found.counts if has else np.zeros(len(found.ids), dtype=np.int64))
+            if has:
+                positions.append((np.repeat(found.ids + offset, found.counts) << 32) | found.places)
     if not ids:
         nowhere = np.empty(0, dtype=np.int64) if places else None
-        return Postings(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), nowhere)
+        ends = nowhere
+        return Postings(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), nowhere, ends)
     ids_all = np.concatenate(ids).astype(np.int32)
     weights_all = np.concatenate(weights)  # float32, as Whoosh stores them
-    codes = None
-    if places:
-        codes = np.empty(0, dtype=np.int64)
-        if owners:
-            codes = (np.concatenate(owners) << 32) | np.concatenate(positions)
-    return Postings(ids_all, weights_all, codes)
+    if not places:
+        return Postings(ids_all, weights_all, None)
+    codes = np.concatenate(positions) if positions else np.empty(0, dtype=np.int64)
+    return Postings(ids_all, weights_all, codes, np.cumsum(np.concatenate(counts)))
