@@ -225,3 +225,22 @@ def test_story_leaders_and_their_others_are_those_of_a_full_sort(engine, sort):
         assert groups.total == expected.total
         for leader in groups.leaders[:wanted].tolist():
             assert groups.folded_of(leader) == expected.folded_of(leader)
+
+
+def test_a_newer_index_state_drops_the_older_ones_decoded_postings(tmp_path):
+    from search.engine.arrays import read_postings
+    from search.engine.index import open_index
+
+    corpus = build_test_corpus(tmp_path / "corpus")
+    sync_index(corpus, tmp_path / "index")
+    old = IndexArrays(open_index(tmp_path / "index").searcher())
+    found = read_postings(old, "body", "поставка".encode())
+    assert len(found.ids) and old._shared.cached_bytes == found.size
+    (corpus / "en_00.txt").unlink()
+    sync_index(corpus, tmp_path / "index")
+    new = IndexArrays(open_index(tmp_path / "index").searcher())
+    assert new._shared is not old._shared
+    assert not old._shared.postings and old._shared.cached_bytes == 0
+    assert read_postings(old, "body", "поставка".encode()).ids.tolist() == found.ids.tolist()
+    for arrays in (old, new):
+        arrays.searcher.close()
