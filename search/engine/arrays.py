@@ -168,7 +168,7 @@ class Postings:
     def places_at(self, rows: np.ndarray) -> np.ndarray:
         """Return the places of the postings at ``rows`` (ascending), in order."""
         ends = self.ends[rows]
-        starts = ends - np.diff(self.ends, prepend=0)[rows]
+        starts = np.where(rows > 0, self.ends[rows - 1], 0)  # where the posting before ends
         lengths = ends - starts
         total = int(lengths.sum())
         if not total:
