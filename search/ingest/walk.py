@@ -13,6 +13,7 @@ from typing import NamedTuple
 from search.ingest.decode import os_reason
 from search.ingest.kinds import article_stem
 from search.ingest.sidecar import SIDECAR_SUFFIX
+from search.ingest.stamps import WalkStamps, folder_stamp
 from search.text.safe import is_valid_unicode
 
 PAGE_FILES_SUFFIX = "_files"  # "Save page, complete" puts the page's parts in NAME_files/
@@ -39,7 +40,9 @@ class SkippedPath(NamedTuple):
 
 
 def iter_article_files(
-    corpus: Path, skipped: Callable[[SkippedPath], object] | None = None
+    corpus: Path,
+    skipped: Callable[[SkippedPath], object] | None = None,
+    stamps: WalkStamps | None = None,
 ) -> Iterator[ArticleFile]:
     """Yield every article file under corpus in a stable order (no sidecars, no hidden files).
 
@@ -51,11 +54,16 @@ def iter_article_files(
     name that is not UTF-8, a link that is broken, loops, or leads to a folder or out of
     the corpus. Links are followed only to files inside the corpus, so that a link cannot
     publish /etc/passwd and a folder link cannot index its articles twice or loop.
+
+    With ``stamps``, every folder listed gets a stamp (search.ingest.stamps), and the files
+    of a folder whose stamp is as before are not yielded: its subfolders are walked.
     """
     root = os.fspath(corpus)
     real_root = os.path.realpath(root)
 
-    def skip(path: str, reason: str, keep: str | None) -> None:
+    def skip(path: str, reason: str, keep: str | None, folder: str) -> None:
+        if stamps is not None:
+            stamps.spoil(folder)
         if skipped:
             skipped(SkippedPath(display_path(path), reason, keep))
 
@@ -69,7 +77,17 @@ def iter_article_files(
             continue  # removed or replaced since its parent was listed
         except OSError as exc:
             # Its articles stay indexed: a folder that cannot be read is not a deleted one.
-            skip(folder, f"cannot read folder: {os_reason(exc)}", prefix)
+            skip(folder, f"cannot read folder: {os_reason(exc)}", prefix, prefix)
+            continue
+        if stamps is not None and _unchanged(entries, prefix, stamps):
+            subfolders = [
+                (entry.path, prefix + name + "/")
+                for name, entry in sorted(entries.items())
+                if not name.startswith(".")
+                and entry.is_dir(follow_symlinks=False)
+                and not _is_page_files(name, entries)
+            ]
+            folders.extend(reversed(subfolders))
             continue
         subfolders = []
         for name in sorted(entries):
@@ -79,7 +97,7 @@ def iter_article_files(
             try:
                 kind = _entry_kind(entry, real_root)
             except _Skip as exc:
-                skip(entry.path, str(exc), None)
+                skip(entry.path, str(exc), None, prefix)
                 continue
             if kind == "dir":
                 if _is_page_files(name, entries):
@@ -93,10 +111,25 @@ def iter_article_files(
                         _link_target_mode(sidecar.path, real_root)
                     except _Skip as exc:
                         # As for any bad sidecar, an indexed version of the article stays.
-                        skip(entry.path, f"bad sidecar: {exc}", prefix + stem)
+                        skip(entry.path, f"bad sidecar: {exc}", prefix + stem, prefix)
                         continue
                 yield ArticleFile(prefix + stem, entry.path, entry, sidecar)
         folders.extend(reversed(subfolders))  # the first subfolder is walked next
+
+
+def _unchanged(entries: dict, prefix: str, stamps: WalkStamps) -> bool:
+    """Take a folder's stamp; return whether it is the one the last sync took."""
+    try:
+        stamp = folder_stamp(entries)
+    except OSError:  # an entry removed since the folder was listed
+        return False
+    if stamp is None:
+        return False
+    stamps.new[prefix] = stamp
+    if stamps.old.get(prefix) != stamp:
+        return False
+    stamps.unchanged.append(prefix)
+    return True
 
 
 def _is_page_files(name: str, entries: dict) -> bool:

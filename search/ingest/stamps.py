@@ -1,0 +1,88 @@
+"""Folder stamps: a digest of what a corpus folder lists, so that a sync can pass over a
+folder whose files are all as they were indexed without looking at each article.
+
+A folder's stamp hashes the name, type, size, modification time (ns) and inode of every
+file it lists (its subfolders by name only: each has a stamp of its own). Any change to an
+article or its sidecar (written in place, replaced, renamed, added, removed) changes its
+size, modification time or inode, so it changes the stamp: this is the per-file check of
+search.changes, made once per folder. A folder gets a stamp only when the whole sync went
+cleanly for it: nothing in it was skipped or failed, and it holds no symbolic link (a
+link's target may change without the folder seeing it). A stamp of another folder than
+the one walked, or of an older layout, simply does not match: the folder is walked.
+
+The stamps are stored in each generation (``folder-stamps.json``) beside the index they
+describe; a stamp asserts that the index holds the folder's files as they were when it was
+taken, which stays true in every later generation until one of them changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from search.store import read_file, write_file
+
+STAMPS_FILE = "folder-stamps.json"
+STAMPS_VERSION = 1  # a stored layout of another version is not used
+MAX_STAMPS_BYTES = 256 * 1024 * 1024  # larger is not a file a sync wrote
+
+
+def folder_stamp(entries: dict[str, os.DirEntry]) -> str | None:
+    """Return the stamp of a folder from its listing (name -> entry), or None when it holds
+    a symbolic link. Hidden entries are left out, as the walk leaves them out."""
+    parts = []
+    for name in sorted(entries):
+        if name.startswith("."):
+            continue
+        entry = entries[name]
+        st = entry.stat(follow_symlinks=False)  # cached: the walk's stat_signature reuses it
+        mode = st.st_mode
+        if stat.S_ISDIR(mode):
+            parts.append(f"{name}\0d")
+        elif stat.S_ISLNK(mode):
+            return None
+        else:
+            parts.append(f"{name}\0{mode}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
+    data = "\n".join(parts).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def folder_of(doc_id: str) -> str:
+    """Return the id prefix of the folder a file id is in ("" for the corpus itself)."""
+    return doc_id[: doc_id.rfind("/") + 1]
+
+
+def load_stamps(generation: Path) -> dict[str, str]:
+    """Return folder prefix -> stamp stored in a generation; {} when missing or damaged."""
+    try:
+        data = json.loads(read_file(generation / STAMPS_FILE, MAX_STAMPS_BYTES))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != STAMPS_VERSION:
+        return {}
+    folders = data.get("folders")
+    if not isinstance(folders, dict):
+        return {}
+    return {k: v for k, v in folders.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def save_stamps(generation: Path, stamps: dict[str, str]) -> None:
+    data = {"version": STAMPS_VERSION, "folders": stamps}
+    write_file(generation / STAMPS_FILE, json.dumps(data, ensure_ascii=False).encode())
+
+
+@dataclass
+class WalkStamps:
+    """The folder stamps a walk compares with, and the ones it takes."""
+
+    old: dict[str, str]  # prefix -> stamp, as the last sync left them
+    new: dict[str, str] = field(default_factory=dict)  # the folders listed this walk
+    unchanged: list[str] = field(default_factory=list)  # folders whose files were passed over
+
+    def spoil(self, prefix: str) -> None:
+        """Take no stamp of a folder: something in it was skipped or failed."""
+        self.new.pop(prefix, None)
