@@ -339,7 +339,8 @@ def _complete_stories(ix, stories: StoryKeys, ids: set[str]) -> set[str]:
     Normally nothing is missing; after a run killed mid-way, the articles it committed get
     their keys here from the stored records.
     """
-    missing = ids - stories.keys()
+    have = stories.ids()
+    missing = ids - have
     if missing:
         with ix.searcher() as searcher:
             for doc_id in missing:
@@ -351,7 +352,7 @@ def _complete_stories(ix, stories: StoryKeys, ids: set[str]) -> set[str]:
                     stored.get("lang", ""),
                     stored.get("source") or None,
                 )
-    extra = stories.keys() - ids
+    extra = have - ids
     for doc_id in extra:
         del stories[doc_id]
     return missing | extra

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from search.stories import StoryKeys, story_keys
-from search.story_files import KEYS_FILE, load_keys, save_stories
+from search.story_files import KEYS_FILE, LEGACY_KEYS_FILE, load_keys, save_stories
 
 RECORDS = {
     "ru/tass": {
@@ -70,13 +70,15 @@ class Planted:
         b"",
     ],
 )
-def test_keys_in_an_unknown_or_unsafe_layout_load_empty(tmp_path, stored):
-    (tmp_path / KEYS_FILE).write_bytes(stored)
+@pytest.mark.parametrize("name", [KEYS_FILE, LEGACY_KEYS_FILE])
+def test_keys_in_an_unknown_or_unsafe_layout_load_empty(tmp_path, stored, name):
+    (tmp_path / name).write_bytes(stored)
     assert len(load_keys(tmp_path)) == 0
 
 
 def test_keys_holding_a_pickled_array_are_refused(tmp_path):
-    np.savez(tmp_path / KEYS_FILE, text=np.array([Planted()], dtype=object), keys=[], ends=[])
+    planted = np.array([Planted()], dtype=object)
+    np.savez(tmp_path / LEGACY_KEYS_FILE, text=planted, keys=[], ends=[])
     assert len(load_keys(tmp_path)) == 0
 
 

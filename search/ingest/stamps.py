@@ -20,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR, S_ISLNK
 
 from search.store import read_file, write_file
 
@@ -34,21 +35,24 @@ MAX_STAMPS_BYTES = 256 * 1024 * 1024  # larger is not a file a sync wrote
 def folder_stamp(entries: dict[str, os.DirEntry]) -> str | None:
     """Return the stamp of a folder from its listing (name -> entry), or None when it holds
     a symbolic link. Hidden entries are left out, as the walk leaves them out."""
-    parts = []
-    for name in sorted(entries):
-        if name.startswith("."):
-            continue
-        entry = entries[name]
-        st = entry.stat(follow_symlinks=False)  # cached: the walk's stat_signature reuses it
+    names = sorted(name for name in entries if not name.startswith("."))
+    numbers = array("q")  # mode, size, mtime (ns) of each entry in name order
+    inodes = array("Q")
+    for name in names:
+        st = entries[name].stat(follow_symlinks=False)  # cached: stat_signature reuses it
         mode = st.st_mode
-        if stat.S_ISDIR(mode):
-            parts.append(f"{name}\0d")
-        elif stat.S_ISLNK(mode):
+        if S_ISDIR(mode):
+            numbers.extend((mode, 0, 0))
+            inodes.append(0)
+        elif S_ISLNK(mode):
             return None
         else:
-            parts.append(f"{name}\0{mode}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
-    data = "\n".join(parts).encode("utf-8", "surrogateescape")
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+            numbers.extend((mode, st.st_size, st.st_mtime_ns))
+            inodes.append(st.st_ino)
+    digest = hashlib.blake2b("\0".join(names).encode("utf-8", "surrogateescape"), digest_size=16)
+    digest.update(numbers.tobytes())
+    digest.update(inodes.tobytes())
+    return digest.hexdigest()
 
 
 def folder_of(doc_id: str) -> str:
