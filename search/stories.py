@@ -152,17 +152,22 @@ def group_stories(
     # costs a one-article sync the few around its date.
     shared: dict[tuple[str, str], int] = defaultdict(int)
     window = timedelta(days=STORY_DAYS)
+    everything = changed is None  # every article is in the pool
     for members in postings.values():
         members.sort()
         days = [day for day, _ in members]
         for i, (day, a) in enumerate(members):
-            if a not in pool:
+            if not everything and a not in pool:
                 continue
-            for j in range(bisect_left(days, day - window), bisect_right(days, day + window)):
+            for j in range(i + 1, bisect_right(days, day + window, i + 1)):
                 b = members[j][1]
-                if j == i or (j < i and b in pool):
-                    continue  # itself, or a pair counted from its other article
                 shared[(a, b) if a < b else (b, a)] += 1
+            if everything:
+                continue
+            for j in range(bisect_left(days, day - window, 0, i), i):
+                b = members[j][1]
+                if b not in pool:  # a pair of two pool articles is counted from the first
+                    shared[(a, b) if a < b else (b, a)] += 1
 
     links = [
         pair

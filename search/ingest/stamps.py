@@ -32,10 +32,13 @@ STAMPS_VERSION = 1  # a stored layout of another version is not used
 MAX_STAMPS_BYTES = 256 * 1024 * 1024  # larger is not a file a sync wrote
 
 
-def folder_stamp(entries: dict[str, os.DirEntry]) -> str | None:
-    """Return the stamp of a folder from its listing (name -> entry), or None when it holds
-    a symbolic link. Hidden entries are left out, as the walk leaves them out."""
-    names = sorted(name for name in entries if not name.startswith("."))
+def folder_stamp(
+    entries: dict[str, os.DirEntry], names: list[str] | None = None, folders: list | None = None
+) -> str | None:
+    """Return the stamp of a folder from its listing (name -> entry; ``names`` sorted, when
+    the caller has them), or None when it holds a symbolic link. Hidden entries are left
+    out, as the walk leaves them out; the names of subfolders are appended to ``folders``."""
+    names = [name for name in names or sorted(entries) if not name.startswith(".")]
     numbers = array("q")  # mode, size, mtime (ns) of each entry in name order
     inodes = array("Q")
     for name in names:
@@ -44,6 +47,8 @@ def folder_stamp(entries: dict[str, os.DirEntry]) -> str | None:
         if S_ISDIR(mode):
             numbers.extend((mode, 0, 0))
             inodes.append(0)
+            if folders is not None:
+                folders.append(name)
         elif S_ISLNK(mode):
             return None
         else:

@@ -79,18 +79,18 @@ def iter_article_files(
             # Its articles stay indexed: a folder that cannot be read is not a deleted one.
             skip(folder, f"cannot read folder: {os_reason(exc)}", prefix, prefix)
             continue
-        if stamps is not None and _unchanged(entries, prefix, stamps):
+        names = sorted(entries)
+        inside: list[str] = []  # the subfolders of a folder whose stamp is as before
+        if stamps is not None and _unchanged(entries, names, inside, prefix, stamps):
             subfolders = [
-                (entry.path, prefix + name + "/")
-                for name, entry in sorted(entries.items())
-                if not name.startswith(".")
-                and entry.is_dir(follow_symlinks=False)
-                and not _is_page_files(name, entries)
+                (entries[name].path, prefix + name + "/")
+                for name in inside
+                if not _is_page_files(name, entries)
             ]
             folders.extend(reversed(subfolders))
             continue
         subfolders = []
-        for name in sorted(entries):
+        for name in names:
             entry = entries[name]
             if name.startswith("."):
                 continue
@@ -117,10 +117,12 @@ def iter_article_files(
         folders.extend(reversed(subfolders))  # the first subfolder is walked next
 
 
-def _unchanged(entries: dict, prefix: str, stamps: WalkStamps) -> bool:
+def _unchanged(
+    entries: dict, names: list[str], inside: list[str], prefix: str, stamps: WalkStamps
+) -> bool:
     """Take a folder's stamp; return whether it is the one the last sync took."""
     try:
-        stamp = folder_stamp(entries)
+        stamp = folder_stamp(entries, names, inside)
     except OSError:  # an entry removed since the folder was listed
         return False
     if stamp is None:
