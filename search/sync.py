@@ -21,6 +21,7 @@ from search import config, store
 from search.changes import IndexedFile, find_changes, indexed_files
 from search.engine.index import create_generation, open_dir, open_writer
 from search.engine.schema import SCHEMA_VERSION
+from search.entity_cache import load_cached_table, save_table
 from search.errors import (
     DocumentError,
     IndexUnusableError,
@@ -110,6 +111,8 @@ def _sync(
         report = SyncReport()
         stamps = WalkStamps(load_stamps(live) if live is not None else {})
         todo, removed, members = find_changes(corpus, indexed, report, stamps)
+        if todo and live is not None:
+            load_cached_table(live)  # articles to analyse: no table to build
         sync = _Writing(index_dir, corpus, recorded, live, stories, progress, members)
         sync.stamps = stamps
         sync.apply(indexed, todo, removed, report)
@@ -307,6 +310,7 @@ class _Writing:
             # stay true in the batches before it (a stamp changes with any change).
             if self.stamps.new != self.stamps.old:
                 save_stamps(generation, self.stamps.new)
+            save_table(generation)
         store.write_meta(
             generation,
             {
