@@ -137,21 +137,18 @@ def find_changes(
             report.unchanged += count
         else:
             todo.append((path, doc_id, signature))
-    if stamps is not None and stamps.unchanged:
-        _pass_over(indexed, set(stamps.unchanged), seen, report)
     kept = tuple(kept_folders)
-    removed = [
-        doc_id
-        for doc_id in indexed
-        if doc_id not in seen and not (kept and doc_id.startswith(kept))
-    ]
-    return todo, removed, members
-
-
-def _pass_over(indexed, folders: set[str], seen: set[str], report: SyncReport) -> None:
-    """Count the articles of folders whose stamp is as before as seen and unchanged."""
+    # Folders whose stamp is as before: their articles are there and unchanged.
+    passed = set(stamps.unchanged) if stamps is not None else set()
+    removed = []
     for doc_id in indexed:
-        file_id = (container_of(doc_id) or doc_id) if "#" in doc_id else doc_id
-        if folder_of(file_id) in folders:
-            seen.add(doc_id)
-            report.unchanged += 1
+        if doc_id in seen:
+            continue
+        if passed:
+            file_id = (container_of(doc_id) or doc_id) if "#" in doc_id else doc_id
+            if file_id[: file_id.rfind("/") + 1] in passed:  # folder_of(), inline
+                report.unchanged += 1
+                continue
+        if not (kept and doc_id.startswith(kept)):
+            removed.append(doc_id)
+    return todo, removed, members
