@@ -22,10 +22,12 @@ import json
 import os
 from array import array
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
-from operator import attrgetter, methodcaller
+from operator import attrgetter
 from pathlib import Path
 from stat import S_IFDIR, S_IFLNK
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,38 +38,43 @@ STAMPS_VERSION = 1  # a stored layout of another version is not used
 MAX_STAMPS_BYTES = 256 * 1024 * 1024  # larger is not a file a sync wrote
 S_IFMT_MASK = 0o170000  # the file type bits of st_mode
 _FIELDS = attrgetter("st_mode", "st_size", "st_mtime_ns", "st_ino")
-_LSTAT = methodcaller("stat", follow_symlinks=False)
 
 
-def folder_stamp(
-    entries: dict[str, os.DirEntry], names: list[str] | None = None, folders: list | None = None
-) -> str | None:
-    """Return the stamp of a folder from its listing (name -> entry; ``names`` sorted, when
-    the caller has them), or None when it holds a symbolic link. Hidden entries are left
-    out, as the walk leaves them out; the names of subfolders are appended to ``folders``.
+class FolderStamp(NamedTuple):
+    stamp: str | None  # None: the folder holds a link, it is walked file by file
+    names: list[str]  # what it lists, hidden entries left out, sorted
+    folders: list[str]  # the names of its subfolders
 
-    The fields are taken and packed by C loops (map, attrgetter, array): a folder of 20,000
-    entries costs its stat() calls and little more.
+
+def take_stamp(folder: str) -> FolderStamp:
+    """List a folder and stat() what it holds; raise OSError when it cannot be read.
+
+    Names come from os.listdir and the stat() calls are made against the open folder
+    (fstatat), from C loops: no DirEntry per file and no path to resolve per file, so a
+    folder of 20,000 entries costs its stat() calls and little more.
     """
-    names = [name for name in names or sorted(entries) if not name.startswith(".")]
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        # stat() is cached by the entry: the walk's stat_signature() reuses it.
-        fields = array("q", chain.from_iterable(map(_FIELDS, map(_LSTAT, map(entries.get, names)))))
-    except OverflowError:  # an inode number beyond 2**63: no stamp, the folder is walked
-        return None
+        names = sorted(name for name in os.listdir(fd) if not name.startswith("."))
+        lstat = partial(os.stat, dir_fd=fd, follow_symlinks=False)
+        try:
+            fields = array("q", chain.from_iterable(map(_FIELDS, map(lstat, names))))
+        except OverflowError:  # an inode number beyond 2**63: no stamp, walked file by file
+            return FolderStamp(None, names, [])
+    finally:
+        os.close(fd)
     table = np.frombuffer(fields, dtype=np.int64).reshape(-1, 4)
     kinds = table[:, 0] & S_IFMT_MASK
-    if (kinds == S_IFLNK).any():
-        return None
     dirs = kinds == S_IFDIR
-    if dirs.any():
+    folders = [names[i] for i in np.flatnonzero(dirs).tolist()]
+    if (kinds == S_IFLNK).any():
+        return FolderStamp(None, names, folders)
+    if folders:
         table = table.copy()
         table[dirs, 1:] = 0  # a subfolder by name: its own stamp covers what it holds
-        if folders is not None:
-            folders.extend(names[i] for i in np.flatnonzero(dirs).tolist())
     digest = hashlib.blake2b("\0".join(names).encode("utf-8", "surrogateescape"), digest_size=16)
     digest.update(table.tobytes())
-    return digest.hexdigest()
+    return FolderStamp(digest.hexdigest(), names, folders)
 
 
 def folder_of(doc_id: str) -> str:

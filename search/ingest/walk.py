@@ -13,7 +13,7 @@ from typing import NamedTuple
 from search.ingest.decode import os_reason
 from search.ingest.kinds import article_stem
 from search.ingest.sidecar import SIDECAR_SUFFIX
-from search.ingest.stamps import WalkStamps, folder_stamp
+from search.ingest.stamps import WalkStamps, take_stamp
 from search.text.safe import is_valid_unicode
 
 PAGE_FILES_SUFFIX = "_files"  # "Save page, complete" puts the page's parts in NAME_files/
@@ -70,27 +70,22 @@ def iter_article_files(
     folders = [(root, "")]  # a stack, not recursion: no generator per folder
     while folders:
         folder, prefix = folders.pop()
+        if stamps is not None and (inside := _unchanged(folder, prefix, stamps)) is not None:
+            folders.extend(reversed(inside))
+            continue
         try:
             with os.scandir(folder) as listing:
                 entries = {entry.name: entry for entry in listing}
         except (FileNotFoundError, NotADirectoryError):
+            if stamps is not None:
+                stamps.spoil(prefix)  # its stamp, if taken, is of a folder not walked
             continue  # removed or replaced since its parent was listed
         except OSError as exc:
             # Its articles stay indexed: a folder that cannot be read is not a deleted one.
             skip(folder, f"cannot read folder: {os_reason(exc)}", prefix, prefix)
             continue
-        names = sorted(entries)
-        inside: list[str] = []  # the subfolders of a folder whose stamp is as before
-        if stamps is not None and _unchanged(entries, names, inside, prefix, stamps):
-            subfolders = [
-                (entries[name].path, prefix + name + "/")
-                for name in inside
-                if not _is_page_files(name, entries)
-            ]
-            folders.extend(reversed(subfolders))
-            continue
         subfolders = []
-        for name in names:
+        for name in sorted(entries):
             entry = entries[name]
             if name.startswith("."):
                 continue
@@ -117,24 +112,32 @@ def iter_article_files(
         folders.extend(reversed(subfolders))  # the first subfolder is walked next
 
 
-def _unchanged(
-    entries: dict, names: list[str], inside: list[str], prefix: str, stamps: WalkStamps
-) -> bool:
-    """Take a folder's stamp; return whether it is the one the last sync took."""
+def _unchanged(folder: str, prefix: str, stamps: WalkStamps) -> list | None:
+    """Take a folder's stamp; when it is the one the last sync took, return its subfolders
+    to walk (path, prefix), else None: the folder is walked file by file.
+
+    The stamp is taken before the folder is walked: a file that changes in between leaves
+    a stamp that no longer matches, and the next sync walks the folder again.
+    """
     try:
-        stamp = folder_stamp(entries, names, inside)
-    except OSError:  # an entry removed since the folder was listed
-        return False
-    if stamp is None:
-        return False
-    stamps.new[prefix] = stamp
-    if stamps.old.get(prefix) != stamp:
-        return False
+        taken = take_stamp(folder)
+    except OSError:  # unreadable, or an entry removed while it was listed: walked
+        return None
+    if taken.stamp is None:
+        return None
+    stamps.new[prefix] = taken.stamp
+    if stamps.old.get(prefix) != taken.stamp:
+        return None
     stamps.unchanged.append(prefix)
-    return True
+    listed = set(taken.names)
+    return [
+        (os.path.join(folder, name), prefix + name + "/")
+        for name in taken.folders
+        if not _is_page_files(name, listed)
+    ]
 
 
-def _is_page_files(name: str, entries: dict) -> bool:
+def _is_page_files(name: str, entries) -> bool:
     """Whether a folder is the one a browser's "Save page, complete" writes beside the page
     (``report_files/`` beside ``report.html``)."""
     if not name.endswith(PAGE_FILES_SUFFIX):
