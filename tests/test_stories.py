@@ -218,3 +218,18 @@ def test_grouping_a_change_on_loaded_keys_is_grouping_all_afresh(tmp_path):
     assert groups == afresh(keys) == {"ru/tass": "ru/tass", "ru/copy": "ru/tass"}
     keys.pop("ru/tass")
     assert group_stories(keys, groups, {"ru/tass"}) == afresh(keys) == {}
+
+
+def test_keys_of_the_earlier_layout_load_and_are_stored_anew(tmp_path):
+    keys = StoryKeys()
+    for doc_id, record in RECORDS.items():
+        keys[doc_id] = record
+    text, numbers, ends = keys.columns()
+    blob = np.frombuffer(json.dumps(text, ensure_ascii=False).encode("utf-8"), np.uint8)
+    np.savez(tmp_path / LEGACY_KEYS_FILE, text=blob, keys=numbers, ends=ends)
+    loaded = load_keys(tmp_path)
+    assert records(loaded) == RECORDS
+    loaded.pop("en/dn")
+    save_stories(tmp_path, loaded, {"en/dn"})
+    assert not (tmp_path / LEGACY_KEYS_FILE).exists()
+    assert records(load_keys(tmp_path)) == {d: RECORDS[d] for d in ("ru/tass", "en/reuters")}
