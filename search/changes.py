@@ -66,9 +66,9 @@ def indexed_files(ix) -> Mapping[str, IndexedFile]:
 def stat_signature(article: ArticleFile) -> str:
     """Size and modification time of an article and its sidecar: unchanged means unread."""
     parts = []
-    for entry in (article.entry, article.sidecar):
+    for entry, known in zip((article.entry, article.sidecar), article.stats, strict=True):
         try:
-            st = entry.stat() if entry is not None else None
+            st = known or (entry.stat() if entry is not None else None)
         except FileNotFoundError:  # removed since its folder was listed
             st = None
         parts.append("-" if st is None else f"{st.st_size}:{st.st_mtime_ns}")

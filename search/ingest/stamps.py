@@ -44,6 +44,7 @@ class FolderStamp(NamedTuple):
     stamp: str | None  # None: the folder holds a link, it is walked file by file
     names: list[str]  # what it lists, hidden entries left out, sorted
     folders: list[str]  # the names of its subfolders
+    stats: list[os.stat_result]  # lstat() of each of ``names``
 
 
 def take_stamp(folder: str) -> FolderStamp:
@@ -56,11 +57,11 @@ def take_stamp(folder: str) -> FolderStamp:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         names = sorted(name for name in os.listdir(fd) if not name.startswith("."))
-        lstat = partial(os.stat, dir_fd=fd, follow_symlinks=False)
+        stats = list(map(partial(os.stat, dir_fd=fd, follow_symlinks=False), names))
         try:
-            fields = array("q", chain.from_iterable(map(_FIELDS, map(lstat, names))))
+            fields = array("q", chain.from_iterable(map(_FIELDS, stats)))
         except OverflowError:  # an inode number beyond 2**63: no stamp, walked file by file
-            return FolderStamp(None, names, [])
+            return FolderStamp(None, names, [], stats)
     finally:
         os.close(fd)
     table = np.frombuffer(fields, dtype=np.int64).reshape(-1, 4)
@@ -68,13 +69,13 @@ def take_stamp(folder: str) -> FolderStamp:
     dirs = kinds == S_IFDIR
     folders = [names[i] for i in np.flatnonzero(dirs).tolist()]
     if (kinds == S_IFLNK).any():
-        return FolderStamp(None, names, folders)
+        return FolderStamp(None, names, folders, stats)
     if folders:
         table = table.copy()
         table[dirs, 1:] = 0  # a subfolder by name: its own stamp covers what it holds
     digest = hashlib.blake2b("\0".join(names).encode("utf-8", "surrogateescape"), digest_size=16)
     digest.update(table.tobytes())
-    return FolderStamp(digest.hexdigest(), names, folders)
+    return FolderStamp(digest.hexdigest(), names, folders, stats)
 
 
 def folder_of(doc_id: str) -> str:

@@ -8,6 +8,7 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from stat import S_ISLNK
 from typing import NamedTuple
 
 from search.ingest.decode import os_reason
@@ -27,6 +28,9 @@ class ArticleFile(NamedTuple):
     path: str  # the corpus folder joined with the relative path, as os.walk spells it
     entry: os.DirEntry
     sidecar: os.DirEntry | None  # its NAME.meta.json, when the folder lists one
+    # stat() of the file and of its sidecar as the folder's stamp took them, when it did
+    # (never for a link): the same answer as entry.stat(), without a second system call.
+    stats: tuple[os.stat_result | None, os.stat_result | None] = (None, None)
 
 
 class SkippedPath(NamedTuple):
@@ -70,9 +74,12 @@ def iter_article_files(
     folders = [(root, "")]  # a stack, not recursion: no generator per folder
     while folders:
         folder, prefix = folders.pop()
-        if stamps is not None and (inside := _unchanged(folder, prefix, stamps)) is not None:
-            folders.extend(reversed(inside))
-            continue
+        known: dict[str, os.stat_result] = {}  # name -> stat() the folder's stamp took
+        if stamps is not None:
+            inside, known = _take_stamp(folder, prefix, stamps)
+            if inside is not None:  # unchanged: not walked file by file
+                folders.extend(reversed(inside))
+                continue
         try:
             with os.scandir(folder) as listing:
                 entries = {entry.name: entry for entry in listing}
@@ -108,13 +115,14 @@ def iter_article_files(
                         # As for any bad sidecar, an indexed version of the article stays.
                         skip(entry.path, f"bad sidecar: {exc}", prefix + stem, prefix)
                         continue
-                yield ArticleFile(prefix + stem, entry.path, entry, sidecar)
+                stats = (known.get(name), known.get(sidecar.name) if sidecar is not None else None)
+                yield ArticleFile(prefix + stem, entry.path, entry, sidecar, stats)
         folders.extend(reversed(subfolders))  # the first subfolder is walked next
 
 
-def _unchanged(folder: str, prefix: str, stamps: WalkStamps) -> list | None:
-    """Take a folder's stamp; when it is the one the last sync took, return its subfolders
-    to walk (path, prefix), else None: the folder is walked file by file.
+def _take_stamp(folder: str, prefix: str, stamps: WalkStamps) -> tuple[list | None, dict]:
+    """Take a folder's stamp. When it is the one the last sync took, return its subfolders
+    to walk (path, prefix); else None and name -> stat() of its files that are no links.
 
     The stamp is taken before the folder is walked: a file that changes in between leaves
     a stamp that no longer matches, and the next sync walks the folder again.
@@ -122,19 +130,23 @@ def _unchanged(folder: str, prefix: str, stamps: WalkStamps) -> list | None:
     try:
         taken = take_stamp(folder)
     except OSError:  # unreadable, or an entry removed while it was listed: walked
-        return None
-    if taken.stamp is None:
-        return None
-    stamps.new[prefix] = taken.stamp
-    if stamps.old.get(prefix) != taken.stamp:
-        return None
-    stamps.unchanged.append(prefix)
-    listed = set(taken.names)
-    return [
-        (os.path.join(folder, name), prefix + name + "/")
-        for name in taken.folders
-        if not _is_page_files(name, listed)
-    ]
+        return None, {}
+    if taken.stamp is not None:
+        stamps.new[prefix] = taken.stamp
+        if stamps.old.get(prefix) == taken.stamp:
+            stamps.unchanged.append(prefix)
+            listed = set(taken.names)
+            return [
+                (os.path.join(folder, name), prefix + name + "/")
+                for name in taken.folders
+                if not _is_page_files(name, listed)
+            ], {}
+    known = {
+        name: st
+        for name, st in zip(taken.names, taken.stats, strict=True)
+        if not S_ISLNK(st.st_mode)
+    }
+    return None, known
 
 
 def _is_page_files(name: str, entries) -> bool:
