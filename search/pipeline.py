@@ -16,6 +16,7 @@ from search.engine.scoring import evaluate
 from search.model import Hit, ResultPage, SearchRequest
 from search.query.expansion import TEXT_FIELDS
 from search.query.tree import Query
+from search.ranking import Ranking, order
 from search.snippets import hit_snippet, mark_all, match_spans, number_in_phrase
 from search.soft_and import SOFT_AND_BELOW, partial_matches
 from search.timeline import MatchedSet
@@ -27,18 +28,29 @@ FACETS = {"lang": "lang", "source": "source_name", "year": "year"}
 class Matches:
     """Every article a search matched, ranked: full matches, then partial ones."""
 
-    ranked: np.ndarray  # docnums in the order shown
+    ranked: np.ndarray  # docnums in the order shown; with ``ranking``, in no particular order
     scores: np.ndarray  # a score per docnum of the index
     full: int  # how many match the whole query (the rest are partial matches)
     partial: set[int]  # the docnums of partial matches
+    ranking: Ranking | None = None  # the order, worked out only as far as it is read
+
+    def first(self, n: int) -> np.ndarray:
+        """Return the first ``n`` matches in the order shown."""
+        return self.ranked[:n] if self.ranking is None else self.ranking.first(n)
 
 
 @dataclass
 class Groups:
     """The best-ranked article of each story, and the others of its story."""
 
-    leaders: np.ndarray
+    leaders: np.ndarray  # in the order shown: all of them, or at least the ones asked for
     folded_of: Callable[[int], list[int]]
+    count: int | None = None  # how many leaders in all (None: len(leaders))
+
+    @property
+    def total(self) -> int:
+        """Return how many leaders (stories and articles in none) the search found."""
+        return len(self.leaders) if self.count is None else self.count
 
 
 def evaluate_request(
@@ -47,7 +59,8 @@ def evaluate_request(
     """Score every article for a query within a filter, and rank the matches.
 
     Every match is scored at once over arrays (search.engine.scoring): the count, the facets
-    and the story grouping all need every match, not only the shown page.
+    and the story grouping all need every match, not only the shown page. The order is
+    worked out as far as the page needs (search.ranking).
     """
     mask, scores = evaluate(parsed, arrays)
     allowed = arrays.live.copy()
@@ -63,21 +76,40 @@ def evaluate_request(
         partial = soft.ranked(allowed)
         if request.sort == "date":
             partial = order(arrays, partial, scores, request.sort)
-    ranked = np.concatenate([order(arrays, docnums, scores, request.sort), partial])
-    return Matches(ranked, scores, len(docnums), set(partial.tolist()))
+    ranking = Ranking(arrays, docnums, partial, scores, request.sort)
+    return Matches(ranking.matches(), scores, len(docnums), set(partial.tolist()), ranking)
 
 
-def order(arrays: IndexArrays, docnums: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
-    """Return docnums best first, or newest first (then best) for the date sort."""
-    if sort == "date":
-        _, days = arrays.codes("date")
-        return docnums[np.lexsort((-scores[docnums], -days[docnums]))]
-    return docnums[np.argsort(-scores[docnums], kind="stable")]  # ties: index order
-
-
-def group_stories(ranked: np.ndarray, codes: np.ndarray | None) -> Groups:
+def group_stories(matches: Matches, codes: np.ndarray | None, wanted: int) -> Groups:
     """Keep the best-ranked article of each story (``codes``: a story number per docnum,
-    -1 for none; None: no grouping)."""
+    -1 for none; None: no grouping); at least the first ``wanted`` leaders are in order."""
+    ranking = matches.ranking
+    if ranking is None:
+        return _group_ranked(matches.ranked, codes)
+    if codes is None:
+        return Groups(ranking.first(wanted), lambda docnum: [], len(ranking))
+    # The leaders of the first n matches are the first leaders of all: look at more
+    # matches until enough leaders are among them.
+    every = matches.ranked
+    n = wanted
+    while True:
+        leaders = _group_ranked(ranking.first(n), codes).leaders
+        if len(leaders) >= wanted or n >= len(every):
+            break
+        n *= 4
+    story = codes[every]
+    count = int((story < 0).sum()) + int(np.count_nonzero(np.bincount(story[story >= 0])))
+
+    def folded_of(docnum: int) -> list[int]:
+        code = codes[docnum]
+        if code < 0:
+            return []
+        return ranking.among(np.sort(every[story == code]))[1:].tolist()
+
+    return Groups(leaders, folded_of, count)
+
+
+def _group_ranked(ranked: np.ndarray, codes: np.ndarray | None) -> Groups:
     if codes is None:
         return Groups(ranked, lambda docnum: [])
     story = codes[ranked]
@@ -179,7 +211,7 @@ def page(
     """Return the page of results: the hits, counts, facets and every match's dates."""
     return ResultPage(
         query=request.query,
-        total=len(groups.leaders),
+        total=groups.total,
         page=request.page,
         limit=request.limit,
         results=hits,
@@ -187,7 +219,7 @@ def page(
         took_ms=took_ms,
         suggestion=suggestion,
         articles=len(matches.ranked),
-        stories=len(groups.leaders) if request.group else None,
+        stories=groups.total if request.group else None,
         matched=MatchedSet.of(arrays, matches.ranked),
     )
 

@@ -97,8 +97,8 @@ class Engine:
         wanted = self._filter(searcher, request)
         matches = evaluate_request(parsed, wanted, arrays, request)
         codes = self._story_codes(reader, arrays) if request.group else None
-        groups = group_stories(matches.ranked, codes)
         first = (request.page - 1) * request.limit
+        groups = group_stories(matches, codes, first + request.limit)
         shown = groups.leaders[first : first + request.limit].tolist()
         terms = query_terms(searcher, parsed)
         hits = snippets(reader.stored_fields, shown, matches, groups, terms)

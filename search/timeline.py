@@ -18,15 +18,16 @@ class MatchedSet:
     """Every article a search matched (not only the shown page): ids and dates, taken from
     the index's per-document arrays while the search still holds its reader."""
 
-    raw_ids: np.ndarray  # the matched articles' ids, UTF-8 bytes, in ranked order
+    raw_ids: np.ndarray  # the matched articles' ids, UTF-8 bytes, in no particular order
     days: dict[str, int]  # day (YYYY-MM-DD) -> matched articles; undated ones left out
 
     @classmethod
     def of(cls, arrays, docnums: np.ndarray) -> MatchedSet:
         """Read the ids and dates of ``docnums`` from a search's IndexArrays."""
         values, codes = arrays.codes("date")
-        found = np.bincount(codes[docnums], minlength=len(values)).tolist()
-        days = {day: n for day, n in zip(values, found, strict=True) if n and _is_day(day)}
+        found = np.bincount(codes[docnums], minlength=len(values))
+        counted = np.flatnonzero(found * _day_mask(values)).tolist()
+        days = {values[i]: n for i, n in zip(counted, found[counted].tolist(), strict=True)}
         return cls(arrays.column("id")[docnums], days)
 
     def __len__(self) -> int:
@@ -35,6 +36,21 @@ class MatchedSet:
     def ids(self) -> list[str]:
         """Return the id of every matched article."""
         return [raw.decode("utf-8") for raw in self.raw_ids.tolist()]
+
+
+_DAY_MASKS: dict[int, tuple[list[str], np.ndarray]] = {}  # id(values) -> (values, mask)
+_DAY_MASKS_KEPT = 4  # an index state's date values each (the live one and older ones)
+
+
+def _day_mask(values: list[str]) -> np.ndarray:
+    """Return which of a date column's distinct values are days, once per list of values."""
+    cached = _DAY_MASKS.get(id(values))
+    if cached is None or cached[0] is not values:
+        while len(_DAY_MASKS) >= _DAY_MASKS_KEPT:
+            _DAY_MASKS.pop(next(iter(_DAY_MASKS)))
+        mask = np.fromiter(map(_is_day, values), dtype=bool, count=len(values))
+        cached = _DAY_MASKS[id(values)] = (values, mask)
+    return cached[1]
 
 
 def _is_day(text: str) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from bench.__main__ import main as bench_main
 from bench.generator import generate_corpus
+from bench.latency_only import main as latency_only_main
 
 from search.ingest.read import read_document
 from search.ingest.walk import iter_article_paths
@@ -64,6 +65,17 @@ def test_smoke_run(tmp_path, capsys):
     assert report["search_engine"]["p95"] > 0 and report["search_http"]["errors"] == 0
     assert set(report["targets"]) >= {"build_ratio", "peak_mb", "search_p95_ms", "sync_s", "cli_s"}
     assert report["floor"]["docs_per_s"] > 0 and report["analysis"]["docs_per_s"] > 0
+    # The query path alone, again, on the index the run left behind.
+    again = ["--count", "40", "--workdir", str(tmp_path), "--runs", "2", "--rounds", "1"]
+    assert latency_only_main(again) == 0
+    out = capsys.readouterr().out
+    assert "warm p50/p95/p99" in out and "first pass" in out and "phrase" in out
+
+
+def test_latency_alone_needs_a_bench_run_first(tmp_path, capsys):
+    assert latency_only_main(["--count", "40", "--workdir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: no bench corpus") and len(err.strip().splitlines()) == 1
 
 
 def test_issue_floor_reads_every_article_of_the_nested_corpus(corpus50, tmp_path):

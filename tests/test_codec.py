@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.engine import varint
+from search.engine.arrays import Postings
 from search.engine.index import open_index
 from search.engine.postings import decode_postings, encode_postings, encode_term
 from search.engine.terms import INLINE_BYTES
@@ -186,6 +187,26 @@ def test_lists_with_one_position_per_document_read_back():
         values = [array("I", [i * 3]).tobytes() for i in range(size)]
         found = decode_postings(encode_postings(ids, [1.0] * size, values, True))
         assert found.ids.tolist() == ids and found.values() == values
+
+
+def test_a_list_read_without_positions_has_the_same_ids_and_weights():
+    for size in (3, 40):  # plain Python and numpy coding
+        ids = list(range(2, 2 + 9 * size, 9))
+        weights = [float(1 + i % 3) for i in range(size)]
+        values = [array("I", range(i % 3, i % 3 + 1 + i % 2)).tobytes() for i in range(size)]
+        blob = encode_postings(ids, weights, values, True)
+        whole, bare = decode_postings(blob), decode_postings(blob, positions=False)
+        assert bare.ids.tolist() == whole.ids.tolist() == ids
+        assert bare.weights.tolist() == whole.weights.tolist()
+        assert bare.counts is None and bare.places is None
+
+
+def test_places_of_some_postings_are_cut_out_in_order():
+    places = np.array([10, 11, 20, 30, 31, 32, 40], dtype=np.int64)
+    postings = Postings(np.array([1, 2, 3, 4]), np.ones(4), places, np.array([2, 3, 6, 7]))
+    assert postings.places_at(np.array([0, 2])).tolist() == [10, 11, 30, 31, 32]
+    assert postings.places_at(np.array([1, 3])).tolist() == [20, 40]
+    assert postings.places_at(np.array([], dtype=np.int64)).tolist() == []
 
 
 def test_stored_records_read_back_with_gaps_and_without_a_full_dictionary(tmp_path):

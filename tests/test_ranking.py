@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from bench.generator import generate_corpus
 from bench.queries import build_queries
@@ -15,7 +16,9 @@ from search.engine.arrays import IndexArrays
 from search.engine.parse import source_names
 from search.engine.scoring import evaluate
 from search.engine.translate import to_whoosh
+from search.pipeline import Matches, group_stories
 from search.query.parse import filter_query
+from search.ranking import Ranking, order
 from search.request import make_request
 from search.service import Engine
 from search.sync import sync_index
@@ -187,3 +190,57 @@ def test_searchers_of_one_index_state_share_decoded_arrays(tmp_path):
     assert IndexArrays(third).live.sum() == IndexArrays(first).live.sum() - 1
     for searcher in (first, second, third):
         searcher.close()
+
+
+def tied_scores(arrays) -> np.ndarray:
+    """Scores with many ties (a few distinct values), the case a partial sort gets wrong
+    first."""
+    return (np.arange(arrays.size) * 7919 % 5).astype(np.float64)
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_the_first_matches_are_the_first_of_a_full_sort(engine, sort):
+    arrays = IndexArrays(engine.searcher())
+    matches, scores = np.flatnonzero(arrays.live), tied_scores(arrays)
+    assert len(matches) > 200
+    full_order = order(arrays, matches, scores, sort)
+    for n in (1, 3, 10, 40):
+        ranking = Ranking(arrays, matches, matches[:0], scores, sort)
+        assert ranking.first(n).tolist() == full_order[:n].tolist(), n
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_story_leaders_and_their_others_are_those_of_a_full_sort(engine, sort):
+    arrays = IndexArrays(engine.searcher())
+    docnums, scores = np.flatnonzero(arrays.live), tied_scores(arrays)
+    full, partial = docnums[10:], order(arrays, docnums[:10], scores, sort)
+    codes = np.where(np.arange(arrays.size) % 3 == 0, -1, np.arange(arrays.size) % 17)
+    ranked = np.concatenate([order(arrays, full, scores, sort), partial])
+    expected = group_stories(Matches(ranked, scores, len(full), set(partial.tolist())), codes, 0)
+    lazy = Ranking(arrays, full, partial, scores, sort)
+    matches = Matches(lazy.matches(), scores, len(full), set(partial.tolist()), lazy)
+    for wanted in (5, 30):
+        groups = group_stories(matches, codes, wanted)
+        assert groups.leaders[:wanted].tolist() == expected.leaders[:wanted].tolist()
+        assert groups.total == expected.total
+        for leader in groups.leaders[:wanted].tolist():
+            assert groups.folded_of(leader) == expected.folded_of(leader)
+
+
+def test_a_newer_index_state_drops_the_older_ones_decoded_postings(tmp_path):
+    from search.engine.arrays import read_postings
+    from search.engine.index import open_index
+
+    corpus = build_test_corpus(tmp_path / "corpus")
+    sync_index(corpus, tmp_path / "index")
+    old = IndexArrays(open_index(tmp_path / "index").searcher())
+    found = read_postings(old, "body", "поставка".encode())
+    assert len(found.ids) and old._shared.cached_bytes == found.size
+    (corpus / "en_00.txt").unlink()
+    sync_index(corpus, tmp_path / "index")
+    new = IndexArrays(open_index(tmp_path / "index").searcher())
+    assert new._shared is not old._shared
+    assert not old._shared.postings and old._shared.cached_bytes == 0
+    assert read_postings(old, "body", "поставка".encode()).ids.tolist() == found.ids.tolist()
+    for arrays in (old, new):
+        arrays.searcher.close()

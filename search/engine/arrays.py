@@ -16,10 +16,11 @@ from whoosh.util.numeric import byte_to_length
 
 from search.engine.columns import is_varbytes, varbytes_values
 
-# Decoded postings kept per index state, counted in postings and phrase words' positions
-# (8 bytes each): repeated words are not decoded again. The 270 benchmark queries at
-# 20k articles need 2.2 million.
-POSTINGS_CACHE = 3_000_000
+# Bytes of decoded postings kept for the newest index state: repeated words are not decoded
+# again. The 270 benchmark queries need 85 MB at 100,000 articles (10 million postings and
+# phrase words' places); a cache smaller than what a stream of queries cycles through keeps
+# almost nothing (least recently used goes first), so warm searches were as slow as cold.
+POSTINGS_CACHE_BYTES = 128 * 2**20
 # Whoosh stores a field's length per document as one byte; this is its decoding table.
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
@@ -34,7 +35,13 @@ class _Shared:
         self.columns: dict[str, np.ndarray] = {}
         self.codes: dict[str, tuple[list[str], np.ndarray]] = {}
         self.postings: OrderedDict[tuple[str, bytes], Postings] = OrderedDict()
-        self.cached_postings = 0
+        self.cached_bytes = 0
+
+    def forget_postings(self) -> None:
+        """Drop the decoded postings (an older index state's, once a newer one is read)."""
+        with self.lock:
+            self.postings.clear()
+            self.cached_bytes = 0
 
 
 # Each web server thread has its own searcher (Whoosh's file reads are not thread-safe),
@@ -53,6 +60,8 @@ def _shared_for(leaves) -> _Shared:
     with _SHARED_LOCK:
         shared = _SHARED.get(key)
         if shared is None:
+            for older in _SHARED.values():  # searches still on them decode what they need
+                older.forget_postings()
             shared = _SHARED[key] = _Shared()
             while len(_SHARED) > _SHARED_KEPT:
                 _SHARED.popitem(last=False)
@@ -141,17 +150,33 @@ class Postings:
     ``ids`` are sorted global docnums and ``weights`` Whoosh's term weights. ``places``,
     read only for phrase words, holds every position as ``docnum << 32 | position``: a
     phrase is then an intersection of shifted arrays instead of a loop over documents.
+    ``ends`` says where each posting's places end in ``places``, so the places of a few
+    documents are cut out without a pass over all of them.
     """
 
-    __slots__ = ("ids", "weights", "places")
+    __slots__ = ("ids", "weights", "places", "ends")
 
-    def __init__(self, ids: np.ndarray, weights: np.ndarray, places: np.ndarray | None):
-        self.ids, self.weights, self.places = ids, weights, places
+    def __init__(self, ids: np.ndarray, weights: np.ndarray, places: np.ndarray | None, ends=None):
+        self.ids, self.weights, self.places, self.ends = ids, weights, places, ends
 
     @property
     def size(self) -> int:
-        """How much it weighs in the cache, in postings."""
-        return len(self.ids) + (0 if self.places is None else len(self.places))
+        """How much it weighs in the cache, in bytes."""
+        arrays = (self.ids, self.weights, self.places, self.ends)
+        return sum(array.nbytes for array in arrays if array is not None)
+
+    def places_at(self, rows: np.ndarray) -> np.ndarray:
+        """Return the places of the postings at ``rows`` (ascending), in order."""
+        ends = self.ends[rows]
+        starts = np.where(rows > 0, self.ends[rows - 1], 0)  # where the posting before ends
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if not total:
+            return self.places[:0]
+        # Each wanted posting's places are a run starting at its start: one arange over
+        # all of them, shifted by how far each run's start is from where it lands.
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        return self.places[np.arange(total) + shift]
 
 
 def read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places=False) -> Postings:
@@ -167,11 +192,11 @@ def read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places=Fals
     with shared.lock:
         old = shared.postings.pop(key, None)
         if old is not None:
-            shared.cached_postings -= old.size
+            shared.cached_bytes -= old.size
         shared.postings[key] = postings
-        shared.cached_postings += postings.size
-        while shared.cached_postings > POSTINGS_CACHE and len(shared.postings) > 1:
-            shared.cached_postings -= shared.postings.popitem(last=False)[1].size
+        shared.cached_bytes += postings.size
+        while shared.cached_bytes > POSTINGS_CACHE_BYTES and len(shared.postings) > 1:
+            shared.cached_bytes -= shared.postings.popitem(last=False)[1].size
     return postings
 
 
@@ -179,27 +204,28 @@ def _read_postings(arrays: IndexArrays, fieldname: str, btext: bytes, places: bo
     """Read every posting of a term from each segment, with docnums global to the index."""
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
     positions: list[np.ndarray] = []
     for leaf, offset in arrays.leaves:
         terms = leaf._terms
         entry = terms.entry(fieldname, btext)
         if entry is None:
             continue
-        found = terms.postings(entry)
+        found = terms.postings(entry, positions=places)
         ids.append(found.ids + offset)
         weights.append(found.weights)
-        if places and found.counts is not None:
-            owners.append(np.repeat(found.ids + offset, found.counts))
-            positions.append(found.places)
+        if places:
+            has = found.counts is not None
+            counts.append(found.counts if has else np.zeros(len(found.ids), dtype=np.int64))
+            if has:
+                positions.append((np.repeat(found.ids + offset, found.counts) << 32) | found.places)
     if not ids:
         nowhere = np.empty(0, dtype=np.int64) if places else None
-        return Postings(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), nowhere)
+        ends = nowhere
+        return Postings(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), nowhere, ends)
     ids_all = np.concatenate(ids).astype(np.int32)
     weights_all = np.concatenate(weights)  # float32, as Whoosh stores them
-    codes = None
-    if places:
-        codes = np.empty(0, dtype=np.int64)
-        if owners:
-            codes = (np.concatenate(owners) << 32) | np.concatenate(positions)
-    return Postings(ids_all, weights_all, codes)
+    if not places:
+        return Postings(ids_all, weights_all, None)
+    codes = np.concatenate(positions) if positions else np.empty(0, dtype=np.int64)
+    return Postings(ids_all, weights_all, codes, np.cumsum(np.concatenate(counts)))

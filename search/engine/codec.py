@@ -129,12 +129,12 @@ class _TermsReader(base.TermsReader):
         """Return the dictionary entry of a term, or None."""
         return self._dict.find(fieldname, btext)
 
-    def postings(self, entry: TermEntry) -> PostingList:
-        """Decode a term's posting list."""
+    def postings(self, entry: TermEntry, positions: bool = True) -> PostingList:
+        """Decode a term's posting list (without ``positions``: ids and weights only)."""
         blob = entry.blob
         if blob is None:
             blob = self._postfile.get(entry.offset, entry.length)
-        return decode_postings(blob)
+        return decode_postings(blob, positions)
 
     def __contains__(self, term):
         return self._dict.find(*term) is not None

@@ -153,8 +153,9 @@ class PostingList:
         return [raw[a:b] for a, b in zip(starts, ends, strict=True)]
 
 
-def decode_postings(blob: bytes) -> PostingList:
-    """Read back what encode_postings() wrote."""
+def decode_postings(blob: bytes, positions: bool = True) -> PostingList:
+    """Read back what encode_postings() wrote; without ``positions``, a positional list's
+    counts and places are left undecoded (None), which is most of the work on long lists."""
     head, pos = varint.read_one(blob, 0)
     count = head >> 1
     body, pos = (zlib.decompress(blob[pos:]), 0) if head & 1 else (blob, pos)
@@ -164,7 +165,9 @@ def decode_postings(blob: bytes) -> PostingList:
     ids = np.cumsum(gaps)
     counts = places = raw_values = None
     values = kind & 12
-    if values == _VALUES_POSITIONS:
+    if values == _VALUES_POSITIONS and not positions:
+        pass  # the counts and places that follow are not wanted
+    elif values == _VALUES_POSITIONS:
         if kind & _SINGLE:
             counts = np.ones(count, dtype=np.int64)
             places, _ = _numbers(body, pos, count)
