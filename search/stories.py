@@ -32,14 +32,12 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from array import array
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import date, timedelta
 from functools import cache
-from typing import NamedTuple
 
-import numpy as np
-
+from search.story_keys import StoryDoc, StoryKeys
 from search.text.analysis import iter_terms
 from search.text.entities import is_place
 from search.text.glossary import load_glossary
@@ -106,125 +104,6 @@ def copy_key(title: str, body: str) -> str:
     return "#" + hashlib.blake2b(words.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _neutral(key: str) -> bool:
-    return key[0] in "~@"
-
-
-class StoryDoc(NamedTuple):
-    date: str | None  # ISO date
-    lang: str
-    source: str | None
-    keys: array  # numbers of its story keys in StoryKeys.vocab
-
-
-class StoryKeys:
-    """The story keys of every indexed article, and how many articles have each key.
-
-    Keys are numbered in one vocabulary, so the whole set is stored as a few arrays
-    instead of 1.5 million strings (at 20,000 articles: tens of milliseconds to load and
-    save instead of a third of a second), and the document frequencies are kept up to date
-    as articles come and go instead of being recounted at every sync.
-    """
-
-    def __init__(self):
-        self.vocab: list[str] = []
-        self.df: list[int] = []  # articles per key number
-        self.docs: dict[str, StoryDoc] = {}
-        self._numbers: dict[str, int] = {}
-
-    def __setitem__(self, doc_id: str, record: dict) -> None:
-        """Set an article from {"date", "lang", "source", "keys": [...]}."""
-        self.pop(doc_id)
-        numbers = array("I", sorted({self._number(key) for key in record["keys"]}))
-        for number in numbers:
-            self.df[number] += 1
-        self.docs[doc_id] = StoryDoc(record["date"], record["lang"], record["source"], numbers)
-
-    def __getitem__(self, doc_id: str) -> dict:
-        doc = self.docs[doc_id]
-        keys = sorted(self.vocab[number] for number in doc.keys)
-        return {"date": doc.date, "lang": doc.lang, "source": doc.source, "keys": keys}
-
-    def __delitem__(self, doc_id: str) -> None:
-        if self.pop(doc_id) is None:
-            raise KeyError(doc_id)
-
-    def pop(self, doc_id: str, default=None):
-        doc = self.docs.pop(doc_id, None)
-        if doc is None:
-            return default
-        for number in doc.keys:
-            self.df[number] -= 1
-        return doc
-
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self.docs
-
-    def __len__(self) -> int:
-        return len(self.docs)
-
-    def keys(self):
-        return self.docs.keys()
-
-    def idf(self, number: int) -> float:
-        return math.log(1 + max(len(self.docs), 1) / self.df[number])
-
-    def neutral(self, number: int) -> bool:
-        return _neutral(self.vocab[number])
-
-    def _number(self, key: str) -> int:
-        number = self._numbers.get(key)
-        if number is None:
-            number = self._numbers[key] = len(self.vocab)
-            self.vocab.append(key)
-            self.df.append(0)
-        return number
-
-    def columns(self) -> tuple[dict, np.ndarray, np.ndarray]:
-        """Return the keys as columns: the text fields, every article's key numbers in one
-        array, and where each article's numbers end."""
-        docs = self.docs.values()
-        flat = array("I")
-        ends = array("Q")
-        for doc in docs:
-            flat.extend(doc.keys)
-            ends.append(len(flat))
-        text = {
-            "vocab": self.vocab,
-            "ids": list(self.docs),
-            "dates": [doc.date for doc in docs],
-            "langs": [doc.lang for doc in docs],
-            "sources": [doc.source for doc in docs],
-        }
-        return text, np.frombuffer(flat, np.uint32), np.frombuffer(ends, np.uint64)
-
-    @classmethod
-    def from_columns(cls, text: dict, numbers: np.ndarray, ends: np.ndarray) -> StoryKeys:
-        """Rebuild the keys from columns(); raise ValueError when they do not fit."""
-        keys = cls()
-        keys.vocab = [str(key) for key in text["vocab"]]
-        keys._numbers = {key: number for number, key in enumerate(keys.vocab)}
-        flat = array("I", numbers.astype(np.uint32).tobytes())
-        if flat and max(flat) >= len(keys.vocab):
-            raise ValueError("key number out of range")
-        keys.df = np.bincount(numbers.astype(np.int64), minlength=len(keys.vocab)).tolist()
-        ends = ends.astype(np.int64).tolist()
-        starts = [0, *ends][: len(ends)]
-        keys.docs = {
-            str(doc_id): StoryDoc(day, lang, source, flat[start:end])
-            for doc_id, day, lang, source, start, end in zip(
-                text["ids"],
-                text["dates"],
-                text["langs"],
-                text["sources"],
-                starts,
-                ends,
-                strict=True,
-            )
-        }
-        return keys
-
-
 def _days_apart(a: str | None, b: str | None) -> float:
     if not a or not b:
         return math.inf
@@ -258,27 +137,36 @@ def group_stories(
     wanted = {k for d in pool for k in docs[d].keys if df[k] <= cap}
 
     postings: dict[int, list[tuple[date, str]]] = defaultdict(list)
-    for doc_id, doc in docs.items():
+    days: dict[str, date] = {}
+    for key, doc_id, iso in keys.holders(wanted):
         # Undated articles cannot be placed in time: never grouped.
-        if not doc.date or wanted.isdisjoint(doc.keys):
-            continue
-        day = date.fromisoformat(doc.date)
-        for key in doc.keys:
-            if key in wanted:
-                postings[key].append((day, doc_id))
+        if iso:
+            day = days.get(iso)
+            if day is None:
+                day = days[iso] = date.fromisoformat(iso)
+            postings[key].append((day, doc_id))
 
     # Candidate pairs: articles sharing at least MIN_SHARED_KEYS rare keys within the window,
-    # one of them in the pool. Each key's articles are sorted by date, so a pair is only ever
-    # looked at in its window.
+    # one of them in the pool. Each key's articles are sorted by date, and only a pool
+    # article's window is looked at (found by bisection): a key of thousands of articles
+    # costs a one-article sync the few around its date.
     shared: dict[tuple[str, str], int] = defaultdict(int)
     window = timedelta(days=STORY_DAYS)
+    everything = changed is None  # every article is in the pool
     for members in postings.values():
         members.sort()
+        days = [day for day, _ in members]
         for i, (day, a) in enumerate(members):
-            for other_day, b in members[i + 1 :]:
-                if other_day - day > window:
-                    break
-                if a in pool or b in pool:
+            if not everything and a not in pool:
+                continue
+            for j in range(i + 1, bisect_right(days, day + window, i + 1)):
+                b = members[j][1]
+                shared[(a, b) if a < b else (b, a)] += 1
+            if everything:
+                continue
+            for j in range(bisect_left(days, day - window, 0, i), i):
+                b = members[j][1]
+                if b not in pool:  # a pair of two pool articles is counted from the first
                     shared[(a, b) if a < b else (b, a)] += 1
 
     links = [
@@ -326,9 +214,8 @@ def _copies(keys: StoryKeys, pool: set[str]) -> list[tuple[str, str]]:
     if not copied:  # the usual case: no copies, no walk over every article
         return []
     holders: dict[int, list[str]] = defaultdict(list)
-    for doc_id, doc in keys.docs.items():
-        for number in copied.intersection(doc.keys):
-            holders[number].append(doc_id)
+    for number, doc_id, _ in keys.holders(copied):
+        holders[number].append(doc_id)
     return [(ids[0], other) for ids in holders.values() for other in ids[1:]]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,12 +21,14 @@ from search import config, store
 from search.changes import IndexedFile, find_changes, indexed_files
 from search.engine.index import create_generation, open_dir, open_writer
 from search.engine.schema import SCHEMA_VERSION
+from search.entity_cache import load_cached_table, save_table
 from search.errors import (
     DocumentError,
     IndexUnusableError,
     StopRequested,
 )
 from search.ingest.read import read_documents
+from search.ingest.stamps import WalkStamps, folder_of, load_stamps, save_stamps
 from search.ingest.walk import display_path
 from search.model import NewsDocument, SyncReport
 from search.stories import StoryKeys, story_keys
@@ -107,8 +109,12 @@ def _sync(
         store.remove_unused_generations(index_dir, searchable, recorded)
         live, indexed, stories = _open_live(index_dir, rebuild, notify)
         report = SyncReport()
-        todo, removed, members = find_changes(corpus, indexed, report)
+        stamps = WalkStamps(load_stamps(live) if live is not None else {})
+        todo, removed, members = find_changes(corpus, indexed, report, stamps)
+        if todo and live is not None:
+            load_cached_table(live)  # articles to analyse: no table to build
         sync = _Writing(index_dir, corpus, recorded, live, stories, progress, members)
+        sync.stamps = stamps
         sync.apply(indexed, todo, removed, report)
         store.remove_unused_generations(index_dir, sync.live, recorded)
         from search.watches import WatchList  # the search service: loaded only here
@@ -168,8 +174,9 @@ class _Writing:
         # file id -> ids of the articles inside it (attachments, messages) as indexed
         self.members: dict[str, list[str]] = members
         self.order: list[str] = []  # ids written in the batch under way
+        self.stamps = WalkStamps({})  # the folder stamps the walk took (search.ingest.stamps)
 
-    def apply(self, indexed: dict[str, IndexedFile], todo, removed, report: SyncReport) -> None:
+    def apply(self, indexed: Mapping[str, IndexedFile], todo, removed, report: SyncReport) -> None:
         """Write the differences; an index built afresh is written in one commit, a live one
         in batches so that a killed run keeps what it committed.
 
@@ -234,16 +241,19 @@ class _Writing:
                 except DocumentError as exc:
                     # A damaged file is reported and skipped; an older good version stays.
                     report.failed.append({"path": display_path(str(path)), "error": str(exc)})
+                    self.stamps.spoil(folder_of(doc_id))
                 except (ImportError, MemoryError):
                     raise  # a broken install or a full machine, not a bad file
                 except Exception as exc:  # a file no rule foresaw must not stop the sync
                     reason = " ".join(f"cannot read: {exc.__class__.__name__}: {exc}".split())
                     report.failed.append({"path": display_path(str(path)), "error": reason[:300]})
+                    self.stamps.spoil(folder_of(doc_id))
                 else:
                     self._replace(writer, indexed, doc_id, found.documents, signature, report)
                     for item in found.failed:  # an attachment or a message that is bad
                         where = display_path(str(path)) + item["id"][len(doc_id) :]
                         report.failed.append({"path": where, "error": item["error"]})
+                        self.stamps.spoil(folder_of(doc_id))
                 if advance:
                     advance(1)
             if _STOP.is_set():
@@ -296,6 +306,11 @@ class _Writing:
                     ix.close()
             if changed or not self.incremental:  # else the stored groups are current
                 save_stories(generation, self.stories, changed if self.incremental else None)
+            # Only the last batch takes the new stamps: the stamps of the live generation
+            # stay true in the batches before it (a stamp changes with any change).
+            if self.stamps.new != self.stamps.old:
+                save_stamps(generation, self.stamps.new)
+            save_table(generation)
         store.write_meta(
             generation,
             {
@@ -328,7 +343,8 @@ def _complete_stories(ix, stories: StoryKeys, ids: set[str]) -> set[str]:
     Normally nothing is missing; after a run killed mid-way, the articles it committed get
     their keys here from the stored records.
     """
-    missing = ids - stories.keys()
+    have = stories.ids()
+    missing = ids - have
     if missing:
         with ix.searcher() as searcher:
             for doc_id in missing:
@@ -340,7 +356,7 @@ def _complete_stories(ix, stories: StoryKeys, ids: set[str]) -> set[str]:
                     stored.get("lang", ""),
                     stored.get("source") or None,
                 )
-    extra = stories.keys() - ids
+    extra = have - ids
     for doc_id in extra:
         del stories[doc_id]
     return missing | extra

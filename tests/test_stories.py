@@ -1,5 +1,6 @@
 """Story keys kept beside the index: numbered keys, live document frequencies (search.stories)."""
 
+import json
 import pickle
 from collections import Counter
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 
 from search.stories import StoryKeys, story_keys
-from search.story_files import KEYS_FILE, load_keys, save_stories
+from search.story_files import DELTA_FILE, KEYS_FILE, LEGACY_KEYS_FILE, load_keys, save_stories
 
 RECORDS = {
     "ru/tass": {
@@ -70,13 +71,15 @@ class Planted:
         b"",
     ],
 )
-def test_keys_in_an_unknown_or_unsafe_layout_load_empty(tmp_path, stored):
-    (tmp_path / KEYS_FILE).write_bytes(stored)
+@pytest.mark.parametrize("name", [KEYS_FILE, LEGACY_KEYS_FILE])
+def test_keys_in_an_unknown_or_unsafe_layout_load_empty(tmp_path, stored, name):
+    (tmp_path / name).write_bytes(stored)
     assert len(load_keys(tmp_path)) == 0
 
 
 def test_keys_holding_a_pickled_array_are_refused(tmp_path):
-    np.savez(tmp_path / KEYS_FILE, text=np.array([Planted()], dtype=object), keys=[], ends=[])
+    planted = np.array([Planted()], dtype=object)
+    np.savez(tmp_path / LEGACY_KEYS_FILE, text=planted, keys=[], ends=[])
     assert len(load_keys(tmp_path)) == 0
 
 
@@ -141,3 +144,92 @@ def test_an_event_in_the_same_place_on_the_same_day_stays_apart(story_pairs):
 def test_an_english_name_counts_once_in_story_keys():
     keys = story_keys("Talks in Salisbury", "The inquiry into the Salisbury attack went on.")
     assert [key for key in keys if key.startswith("~")] == ["~salisburi"]
+
+
+# -- the stored base and its delta (search.story_files) --------------------------------------
+
+
+def stored(tmp_path) -> StoryKeys:
+    keys = StoryKeys()
+    for doc_id, record in RECORDS.items():
+        keys[doc_id] = record
+    save_stories(tmp_path, keys, None)
+    return load_keys(tmp_path)
+
+
+def records(keys: StoryKeys) -> dict:
+    return {d: keys[d] for d in keys.keys()}
+
+
+def test_changes_after_loading_are_saved_as_a_delta_and_load_back(tmp_path):
+    keys = stored(tmp_path)
+    base = (tmp_path / KEYS_FILE).stat().st_ino
+    keys["en/dn"] = {**RECORDS["en/dn"], "keys": ["deliv", "~mi-35"]}
+    keys.pop("ru/tass")
+    keys["ru/new"] = {**RECORDS["ru/tass"], "date": "2019-07-13"}
+    save_stories(tmp_path, keys, {"en/dn", "ru/tass", "ru/new"})
+    assert (tmp_path / KEYS_FILE).stat().st_ino == base  # the base is not written again
+    loaded = load_keys(tmp_path)
+    assert records(loaded) == records(keys)
+    assert live_df(loaded) == recount(loaded) == live_df(keys)
+    assert sorted(loaded.holders({loaded._number("~s-400")})) == [
+        (loaded._number("~s-400"), "en/reuters", "2019-07-12"),
+        (loaded._number("~s-400"), "ru/new", "2019-07-13"),
+    ]
+
+
+def test_a_delta_of_another_base_loads_empty(tmp_path):
+    keys = stored(tmp_path)
+    keys.pop("en/dn")
+    save_stories(tmp_path, keys, {"en/dn"})
+    delta = (tmp_path / DELTA_FILE).read_bytes()
+    save_stories(tmp_path, StoryKeys(), None)  # a new base
+    (tmp_path / DELTA_FILE).write_bytes(delta)
+    assert len(load_keys(tmp_path)) == 0
+
+
+def test_a_large_delta_is_folded_into_the_base(tmp_path, monkeypatch):
+    import search.story_files as story_files
+
+    monkeypatch.setattr(story_files, "MIN_DELTA_CAP", 1)
+    keys = stored(tmp_path)
+    base = (tmp_path / KEYS_FILE).stat().st_ino
+    keys.pop("en/dn")
+    keys.pop("ru/tass")
+    save_stories(tmp_path, keys, {"en/dn", "ru/tass"})
+    assert (tmp_path / KEYS_FILE).stat().st_ino != base
+    assert json.loads((tmp_path / DELTA_FILE).read_text())["docs"] == {}
+    assert records(load_keys(tmp_path)) == {"en/reuters": RECORDS["en/reuters"]}
+
+
+def test_grouping_a_change_on_loaded_keys_is_grouping_all_afresh(tmp_path):
+    from search.stories import group_stories
+
+    def afresh(keys):
+        fresh = StoryKeys()
+        for doc_id in keys.keys():
+            fresh[doc_id] = keys[doc_id]
+        return group_stories(fresh)
+
+    keys = stored(tmp_path)
+    groups = group_stories(keys)
+    keys["ru/copy"] = {**RECORDS["ru/tass"], "date": "2019-07-14"}  # a copy: one story
+    groups = group_stories(keys, groups, {"ru/copy"})
+    assert groups == afresh(keys) == {"ru/tass": "ru/tass", "ru/copy": "ru/tass"}
+    keys.pop("ru/tass")
+    assert group_stories(keys, groups, {"ru/tass"}) == afresh(keys) == {}
+
+
+def test_keys_of_the_earlier_layout_load_and_are_stored_anew(tmp_path):
+    keys = StoryKeys()
+    for doc_id, record in RECORDS.items():
+        keys[doc_id] = record
+    text, numbers, ends = keys.columns()
+    blob = np.frombuffer(json.dumps(text, ensure_ascii=False).encode("utf-8"), np.uint8)
+    np.savez(tmp_path / LEGACY_KEYS_FILE, text=blob, keys=numbers, ends=ends)
+    loaded = load_keys(tmp_path)
+    assert records(loaded) == RECORDS
+    loaded.pop("en/dn")
+    save_stories(tmp_path, loaded, {"en/dn"})
+    assert not (tmp_path / LEGACY_KEYS_FILE).exists()
+    assert records(load_keys(tmp_path)) == {d: RECORDS[d] for d in ("ru/tass", "en/reuters")}

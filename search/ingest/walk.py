@@ -8,11 +8,13 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from stat import S_ISLNK
 from typing import NamedTuple
 
 from search.ingest.decode import os_reason
 from search.ingest.kinds import article_stem
 from search.ingest.sidecar import SIDECAR_SUFFIX
+from search.ingest.stamps import WalkStamps, take_stamp
 from search.text.safe import is_valid_unicode
 
 PAGE_FILES_SUFFIX = "_files"  # "Save page, complete" puts the page's parts in NAME_files/
@@ -26,6 +28,9 @@ class ArticleFile(NamedTuple):
     path: str  # the corpus folder joined with the relative path, as os.walk spells it
     entry: os.DirEntry
     sidecar: os.DirEntry | None  # its NAME.meta.json, when the folder lists one
+    # stat() of the file and of its sidecar as the folder's stamp took them, when it did
+    # (never for a link): the same answer as entry.stat(), without a second system call.
+    stats: tuple[os.stat_result | None, os.stat_result | None] = (None, None)
 
 
 class SkippedPath(NamedTuple):
@@ -39,7 +44,9 @@ class SkippedPath(NamedTuple):
 
 
 def iter_article_files(
-    corpus: Path, skipped: Callable[[SkippedPath], object] | None = None
+    corpus: Path,
+    skipped: Callable[[SkippedPath], object] | None = None,
+    stamps: WalkStamps | None = None,
 ) -> Iterator[ArticleFile]:
     """Yield every article file under corpus in a stable order (no sidecars, no hidden files).
 
@@ -51,25 +58,38 @@ def iter_article_files(
     name that is not UTF-8, a link that is broken, loops, or leads to a folder or out of
     the corpus. Links are followed only to files inside the corpus, so that a link cannot
     publish /etc/passwd and a folder link cannot index its articles twice or loop.
+
+    With ``stamps``, every folder listed gets a stamp (search.ingest.stamps), and the files
+    of a folder whose stamp is as before are not yielded: its subfolders are walked.
     """
     root = os.fspath(corpus)
     real_root = os.path.realpath(root)
 
-    def skip(path: str, reason: str, keep: str | None) -> None:
+    def skip(path: str, reason: str, keep: str | None, folder: str) -> None:
+        if stamps is not None:
+            stamps.spoil(folder)
         if skipped:
             skipped(SkippedPath(display_path(path), reason, keep))
 
     folders = [(root, "")]  # a stack, not recursion: no generator per folder
     while folders:
         folder, prefix = folders.pop()
+        known: dict[str, os.stat_result] = {}  # name -> stat() the folder's stamp took
+        if stamps is not None:
+            inside, known = _take_stamp(folder, prefix, stamps)
+            if inside is not None:  # unchanged: not walked file by file
+                folders.extend(reversed(inside))
+                continue
         try:
             with os.scandir(folder) as listing:
                 entries = {entry.name: entry for entry in listing}
         except (FileNotFoundError, NotADirectoryError):
+            if stamps is not None:
+                stamps.spoil(prefix)  # its stamp, if taken, is of a folder not walked
             continue  # removed or replaced since its parent was listed
         except OSError as exc:
             # Its articles stay indexed: a folder that cannot be read is not a deleted one.
-            skip(folder, f"cannot read folder: {os_reason(exc)}", prefix)
+            skip(folder, f"cannot read folder: {os_reason(exc)}", prefix, prefix)
             continue
         subfolders = []
         for name in sorted(entries):
@@ -79,7 +99,7 @@ def iter_article_files(
             try:
                 kind = _entry_kind(entry, real_root)
             except _Skip as exc:
-                skip(entry.path, str(exc), None)
+                skip(entry.path, str(exc), None, prefix)
                 continue
             if kind == "dir":
                 if _is_page_files(name, entries):
@@ -93,13 +113,43 @@ def iter_article_files(
                         _link_target_mode(sidecar.path, real_root)
                     except _Skip as exc:
                         # As for any bad sidecar, an indexed version of the article stays.
-                        skip(entry.path, f"bad sidecar: {exc}", prefix + stem)
+                        skip(entry.path, f"bad sidecar: {exc}", prefix + stem, prefix)
                         continue
-                yield ArticleFile(prefix + stem, entry.path, entry, sidecar)
+                stats = (known.get(name), known.get(sidecar.name) if sidecar is not None else None)
+                yield ArticleFile(prefix + stem, entry.path, entry, sidecar, stats)
         folders.extend(reversed(subfolders))  # the first subfolder is walked next
 
 
-def _is_page_files(name: str, entries: dict) -> bool:
+def _take_stamp(folder: str, prefix: str, stamps: WalkStamps) -> tuple[list | None, dict]:
+    """Take a folder's stamp. When it is the one the last sync took, return its subfolders
+    to walk (path, prefix); else None and name -> stat() of its files that are no links.
+
+    The stamp is taken before the folder is walked: a file that changes in between leaves
+    a stamp that no longer matches, and the next sync walks the folder again.
+    """
+    try:
+        taken = take_stamp(folder)
+    except OSError:  # unreadable, or an entry removed while it was listed: walked
+        return None, {}
+    if taken.stamp is not None:
+        stamps.new[prefix] = taken.stamp
+        if stamps.old.get(prefix) == taken.stamp:
+            stamps.unchanged.append(prefix)
+            listed = set(taken.names)
+            return [
+                (os.path.join(folder, name), prefix + name + "/")
+                for name in taken.folders
+                if not _is_page_files(name, listed)
+            ], {}
+    known = {
+        name: st
+        for name, st in zip(taken.names, taken.stats, strict=True)
+        if not S_ISLNK(st.st_mode)
+    }
+    return None, known
+
+
+def _is_page_files(name: str, entries) -> bool:
     """Whether a folder is the one a browser's "Save page, complete" writes beside the page
     (``report_files/`` beside ``report.html``)."""
     if not name.endswith(PAGE_FILES_SUFFIX):

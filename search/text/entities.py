@@ -112,9 +112,59 @@ def entity_key_of(name: str) -> str:
     return NAME_PREFIX + skeleton(name.lower().replace(" ", "-"))
 
 
-@cache
+_table: EntityTable | None = None  # the process's table: built, or installed from a record
+
+
 def entity_table() -> EntityTable:
-    """Build the table from CLDR (Babel) and data/entities.tsv, once per process."""
+    """Return the table: built from CLDR (Babel) and data/entities.tsv once per process,
+    unless a record of it was installed (install_table) before."""
+    global _table
+    if _table is None:
+        _table = _build_table()
+    return _table
+
+
+def table_built() -> bool:
+    """Whether this process holds the table (built or installed)."""
+    return _table is not None
+
+
+def table_record() -> dict:
+    """Return the table as JSON-able lists (search.entity_cache stores it)."""
+    table = entity_table()
+    return {
+        "words": table.words,
+        "lowercase": sorted(table.lowercase),
+        "phrases": [[list(words), key] for words, key in table.phrases.items()],
+        "forms": {key: sorted(forms) for key, forms in table.forms.items()},
+        "keys": sorted(table.keys),
+        "places": sorted(table.places),
+    }
+
+
+def install_table(record: dict) -> None:
+    """Use a table_record() of this version instead of building the table; raise
+    ValueError, KeyError or TypeError when it is not one."""
+    global _table
+    phrases = {tuple(map(str, words)): str(key) for words, key in record["phrases"]}
+    table = EntityTable(
+        words={str(term): str(key) for term, key in record["words"].items()},
+        lowercase=set(map(str, record["lowercase"])),
+        forms={str(key): set(map(str, forms)) for key, forms in record["forms"].items()},
+        keys=set(map(str, record["keys"])),
+        places=set(map(str, record["places"])),
+    )
+    for words, key in phrases.items():  # in the order add() registered them
+        if not words:
+            raise ValueError("a phrase of no words")
+        table.phrases[words] = key
+        table.by_last.setdefault(words[-1], []).append((words, key))
+        table.phrase_words[key] = table.phrase_words.get(key, frozenset()) | set(words)
+    if _table is None:
+        _table = table
+
+
+def _build_table() -> EntityTable:
     from babel import Locale
 
     english, russian = Locale("en"), Locale("ru")
