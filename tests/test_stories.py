@@ -233,3 +233,26 @@ def test_keys_of_the_earlier_layout_load_and_are_stored_anew(tmp_path):
     save_stories(tmp_path, loaded, {"en/dn"})
     assert not (tmp_path / LEGACY_KEYS_FILE).exists()
     assert records(load_keys(tmp_path)) == {d: RECORDS[d] for d in ("ru/tass", "en/reuters")}
+
+
+@pytest.mark.parametrize("pair_slice", [1 << 22, 3])
+def test_a_full_grouping_counts_the_pairs_a_pool_of_everything_does(monkeypatch, pair_slice):
+    # The full grouping counts pairs with numpy a slice at a time; the incremental one with
+    # a dictionary from each pool article's window. Over every article they must agree.
+    import random
+
+    from search import stories
+
+    monkeypatch.setattr(stories, "PAIR_SLICE", pair_slice)
+    rng = random.Random(7)
+    articles = [f"doc-{n:03d}" for n in range(60)]
+    dates = {doc: f"2024-03-{rng.randint(1, 20):02d}" for doc in articles}
+    dates["doc-000"] = None  # undated: never paired
+    holders = [
+        (key, doc, dates[doc])
+        for doc in articles
+        for key in rng.sample(range(12), rng.randint(1, 8))
+    ]
+    expected = sorted(stories._pool_pairs(holders, set(articles)))
+    found = sorted(tuple(sorted(pair)) for pair in stories._pairs_in_windows(holders))
+    assert len(expected) > 20 and found == expected

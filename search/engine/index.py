@@ -21,7 +21,7 @@ PARALLEL_MIN_DOCS = 2000  # below this, starting worker processes costs more tha
 MAX_PROCS = 4  # worker processes for large jobs (each loads its own dictionaries)
 # Postings a writer holds before it writes them out as a run (search.engine.pool); ordering
 # a run takes about half as much again for a moment.
-WRITER_MEMORY_MB = 64
+WRITER_MEMORY_MB = 32
 
 
 def open_index(index_dir: Path, generation: Path | None = None):

@@ -162,7 +162,7 @@ def iter_terms(text: str, mode: str = "index", keep_stops: bool = False):
 # Written forms kept (~0.5 KB each) in each of two generations: when the newer is full it
 # becomes the older and the oldest goes; a form found in the older moves to the newer. So
 # the forms in use stay, and a corpus of more forms than this is not analyzed afresh.
-INDEX_CACHE_SIZE = 100_000
+INDEX_CACHE_SIZE = 60_000
 # (the space between a word and the one before it, the word): WORD_RE's words, in order.
 _SPACED_WORD_RE = re.compile(r"(\W*)(" + WORD_RE.pattern + ")")
 _entries: dict[str, tuple | None] = {}
