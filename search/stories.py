@@ -39,7 +39,7 @@ from functools import cache
 
 import numpy as np
 
-from search.story_keys import StoryDoc, StoryKeys
+from search.story_keys import StoryKeys
 from search.text.analysis import iter_terms
 from search.text.entities import is_place
 from search.text.glossary import load_glossary
@@ -54,6 +54,7 @@ MIN_SHARED_NOT_PLACES = 2  # ... of which this many name no country or city
 SAME_LANG_NEUTRAL_MIN = 0.3  # same language, worded apart: weighted Jaccard of neutral keys
 MIN_SHARED_KEYS = 3  # fewer shared rare keys than this is never one story
 PAIR_SLICE = 1 << 22  # article pairs made and counted at once in a full grouping
+JUDGE_RECENT = 10_000  # articles whose key sets are kept while their pairs are weighed
 _DAY_SPAN = 1 << 22  # apart from any date's day number: keys' articles never mix
 MAX_KEY_DF_SHARE = 0.05  # keys in more than this share of articles do not make candidates
 MIN_KEY_DF_CAP = 20  # ... but never fewer than this many articles
@@ -145,7 +146,8 @@ def group_stories(
         shared = _pairs_in_windows(keys.holders(wanted))
     else:
         shared = _pool_pairs(keys.holders(wanted), pool)
-    links = [pair for pair in shared if _same_story(docs[pair[0]], docs[pair[1]], keys)]
+    judge = _Judge(keys)
+    links = [pair for pair in shared if judge.same_story(*pair)]
     links += _copies(keys, pool)
     # Union-find over the articles that can be in a story: the pool, the articles linked to
     # it and the untouched stories. Any other article stays alone; leaving them out keeps a
@@ -277,29 +279,62 @@ def _copies(keys: StoryKeys, pool: set[str]) -> list[tuple[str, str]]:
     return [(ids[0], other) for ids in holders.values() for other in ids[1:]]
 
 
-def _same_story(a: StoryDoc, b: StoryDoc, keys: StoryKeys) -> bool:
-    if _days_apart(a.date, b.date) > STORY_DAYS:
-        return False
-    idf = keys.idf
-    keys_a, keys_b = set(a.keys), set(b.keys)
-    if a.lang == b.lang:
-        union = sum(idf(k) for k in keys_a | keys_b)
-        if union > 0 and sum(idf(k) for k in keys_a & keys_b) / union >= SAME_LANG_MIN:
-            return True
-    neutral_a = {k for k in keys_a if keys.neutral(k)}
-    neutral_b = {k for k in keys_b if keys.neutral(k)}
-    shared = neutral_a & neutral_b
-    if len(shared) < CROSS_MIN_SHARED:
-        return False
-    # Places set the scene (Poland, Warsaw); the people, systems and things shared must
-    # identify the event: a tank deal and a missile delivery in Warsaw are two stories.
-    if sum(1 for k in shared if not is_place(keys.vocab[k])) < MIN_SHARED_NOT_PLACES:
-        return False
-    weight_a, weight_b = sum(idf(k) for k in neutral_a), sum(idf(k) for k in neutral_b)
-    weight = sum(idf(k) for k in shared)
-    if a.lang == b.lang:
-        # Reworded reports of one event (takes delivery / gets deliveries) share its names
-        # more than their words.
-        return weight / (weight_a + weight_b - weight) >= SAME_LANG_NEUTRAL_MIN
-    smaller = min(weight_a, weight_b)
-    return smaller > 0 and weight / smaller >= CROSS_LANG_MIN
+class _Idf(dict):
+    """Key number -> its idf (StoryKeys.idf), each worked out once."""
+
+    def __init__(self, keys: StoryKeys):
+        super().__init__()
+        self.articles, self.df = max(len(keys.docs), 1), keys.df
+
+    def __missing__(self, number: int) -> float:
+        value = self[number] = math.log(1 + self.articles / self.df[number])
+        return value
+
+
+class _Judge:
+    """Tells whether two articles report one story. A full grouping at 100,000 articles
+    weighs some 500,000 pairs: the keys' weights are worked out once, and an article's key
+    sets once while its pairs come (they come by article)."""
+
+    def __init__(self, keys: StoryKeys):
+        self.keys = keys
+        self.idf = _Idf(keys)
+        self._recent: dict[str, tuple] = {}
+
+    def _article(self, doc_id: str) -> tuple:
+        found = self._recent.get(doc_id)
+        if found is None:
+            if len(self._recent) >= JUDGE_RECENT:
+                self._recent.clear()
+            doc = self.keys.docs[doc_id]
+            keys = set(doc.keys)
+            neutral = {k for k in keys if self.keys.neutral(k)}
+            found = self._recent[doc_id] = (doc, keys, neutral)
+        return found
+
+    def same_story(self, id_a: str, id_b: str) -> bool:
+        a, keys_a, neutral_a = self._article(id_a)
+        b, keys_b, neutral_b = self._article(id_b)
+        if _days_apart(a.date, b.date) > STORY_DAYS:
+            return False
+        idf = self.idf.__getitem__
+        if a.lang == b.lang:
+            union = sum(map(idf, keys_a | keys_b))
+            if union > 0 and sum(map(idf, keys_a & keys_b)) / union >= SAME_LANG_MIN:
+                return True
+        shared = neutral_a & neutral_b
+        if len(shared) < CROSS_MIN_SHARED:
+            return False
+        # Places set the scene (Poland, Warsaw); the people, systems and things shared must
+        # identify the event: a tank deal and a missile delivery in Warsaw are two stories.
+        vocab = self.keys.vocab
+        if sum(1 for k in shared if not is_place(vocab[k])) < MIN_SHARED_NOT_PLACES:
+            return False
+        weight_a, weight_b = sum(map(idf, neutral_a)), sum(map(idf, neutral_b))
+        weight = sum(map(idf, shared))
+        if a.lang == b.lang:
+            # Reworded reports of one event (takes delivery / gets deliveries) share its
+            # names more than their words.
+            return weight / (weight_a + weight_b - weight) >= SAME_LANG_NEUTRAL_MIN
+        smaller = min(weight_a, weight_b)
+        return smaller > 0 and weight / smaller >= CROSS_LANG_MIN
