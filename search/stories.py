@@ -143,7 +143,7 @@ def group_stories(
 
     everything = changed is None  # every article is in the pool
     if everything:
-        shared = _pairs_in_windows(keys.holders(wanted))
+        shared = _pairs_in_windows(keys, wanted)
     else:
         shared = _pool_pairs(keys.holders(wanted), pool)
     judge = _Judge(keys)
@@ -211,36 +211,40 @@ def _pool_pairs(holders, pool: set[str]) -> list[tuple[str, str]]:
     return [pair for pair, count in shared.items() if count >= MIN_SHARED_KEYS]
 
 
-def _pairs_in_windows(holders) -> list[tuple[str, str]]:
-    """Return every pair of articles sharing at least MIN_SHARED_KEYS keys within the story
-    window: the pairs of each key's articles, counted with numpy.
+def _pairs_in_windows(keys: StoryKeys, wanted: set[int]) -> list[tuple[str, str]]:
+    """Return every pair of articles sharing at least MIN_SHARED_KEYS of the wanted keys
+    within the story window: the pairs of each key's articles, counted with numpy.
 
-    A Python dictionary of pairs held 7 million of them at 100,000 articles (1.2 GB, 70 s);
-    here a pair is one 64-bit number, made and counted a slice at a time.
+    A dictionary of string pairs held 7 million of them at 100,000 articles (1.2 GB, and
+    a tuple per key an article holds before that); here the keys come as the arrays of
+    StoryKeys.columns() and a pair is one 64-bit number, made and counted a slice at a time.
     """
-    ids: dict[str, int] = {}
+    text, numbers, ends = keys.columns()
+    ids, count = text["ids"], len(text["ids"])
     ordinals: dict[str, int] = {}
-    rows = []
-    for key, doc_id, iso in holders:
-        if iso:  # undated articles cannot be placed in time: never grouped
-            day = ordinals.get(iso)
-            if day is None:
-                day = ordinals[iso] = date.fromisoformat(iso).toordinal()
-            rows.append((key, day, ids.setdefault(doc_id, len(ids))))
-    if not rows:
-        return []
-    keys_, days, docs = (np.array(column, dtype=np.int64) for column in zip(*rows, strict=True))
-    del rows
-    order = np.lexsort((days, keys_))
+    for iso in set(text["dates"]) - {None, ""}:
+        ordinals[iso] = date.fromisoformat(iso).toordinal()
+    # Undated articles cannot be placed in time: never grouped.
+    day_of = np.array([ordinals.get(iso or "", -1) for iso in text["dates"]], dtype=np.int64)
+    lengths = np.diff(ends.astype(np.int64), prepend=0)
+    docs = np.repeat(np.arange(count, dtype=np.int64), lengths)
+    mask = np.zeros(len(keys.vocab), dtype=bool)
+    if wanted:
+        mask[np.fromiter(wanted, dtype=np.int64, count=len(wanted))] = True
+    held = mask[numbers] & (day_of[docs] >= 0)
+    key_of, docs = numbers[held].astype(np.int64), docs[held]
+    del held, mask
+    days = day_of[docs]
+    order = np.lexsort((days, key_of))
     days, docs = days[order], docs[order]
-    placed = keys_[order] * _DAY_SPAN + days  # a key's articles by date, keys apart
-    del keys_, order
+    placed = key_of[order] * _DAY_SPAN + days  # a key's articles by date, keys apart
+    del key_of, order, days
     # Each article pairs with the later ones of its key up to STORY_DAYS after it.
     later = np.searchsorted(placed, placed + STORY_DAYS, side="right") - np.arange(len(placed)) - 1
-    count = len(ids)
+    del placed
     found_codes, found_counts = [], []
     start = 0
-    while start < len(placed):
+    while start < len(later):
         # Articles whose pairs make about PAIR_SLICE numbers.
         stop = int(np.searchsorted(np.cumsum(later[start:]), PAIR_SLICE, side="right")) + start
         stop = max(stop, start + 1)
@@ -252,15 +256,17 @@ def _pairs_in_windows(holders) -> list[tuple[str, str]]:
         found_codes.append(codes)
         found_counts.append(counts)
         start = stop
-    codes = np.concatenate(found_codes)
+    codes = np.concatenate(found_codes) if found_codes else np.zeros(0, dtype=np.int64)
+    if not len(codes):
+        return []
     counts = np.concatenate(found_counts)
+    del found_codes, found_counts
     order = np.argsort(codes, kind="stable")
     codes, counts = codes[order], counts[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    totals = np.add.reduceat(counts, starts) if len(starts) else counts
+    totals = np.add.reduceat(counts, starts)
     kept = codes[starts][totals >= MIN_SHARED_KEYS]
-    names = list(ids)
-    return [(names[code // count], names[code % count]) for code in kept.tolist()]
+    return [(ids[code // count], ids[code % count]) for code in kept.tolist()]
 
 
 def _copies(keys: StoryKeys, pool: set[str]) -> list[tuple[str, str]]:

@@ -242,17 +242,17 @@ def test_a_full_grouping_counts_the_pairs_a_pool_of_everything_does(monkeypatch,
     import random
 
     from search import stories
+    from search.story_keys import StoryKeys
 
     monkeypatch.setattr(stories, "PAIR_SLICE", pair_slice)
     rng = random.Random(7)
-    articles = [f"doc-{n:03d}" for n in range(60)]
-    dates = {doc: f"2024-03-{rng.randint(1, 20):02d}" for doc in articles}
-    dates["doc-000"] = None  # undated: never paired
-    holders = [
-        (key, doc, dates[doc])
-        for doc in articles
-        for key in rng.sample(range(12), rng.randint(1, 8))
-    ]
-    expected = sorted(stories._pool_pairs(holders, set(articles)))
-    found = sorted(tuple(sorted(pair)) for pair in stories._pairs_in_windows(holders))
+    keys = StoryKeys()
+    for n in range(60):
+        day = None if n == 0 else f"2024-03-{rng.randint(1, 20):02d}"  # undated: no pairs
+        words = [f"~k{k}" for k in rng.sample(range(14), rng.randint(1, 8))]
+        keys[f"doc-{n:03d}"] = {"date": day, "lang": "en", "source": None, "keys": words}
+    wanted = set(range(len(keys.vocab))) - {keys.vocab.index("~k13")}  # one key left out
+    holders = keys.holders(wanted)
+    expected = sorted(stories._pool_pairs(holders, set(keys.docs)))
+    found = sorted(tuple(sorted(pair)) for pair in stories._pairs_in_windows(keys, wanted))
     assert len(expected) > 20 and found == expected

@@ -18,7 +18,11 @@ import os
 
 import numpy as np
 
-READ_BLOCK_BYTES = 1 << 18  # read ahead per array of a run
+# Read ahead per array of a run. A merge reads every run at once, eight arrays each: at
+# 256 KB (and the per-term numbers made Python ints a block at a time) a worker's thirty
+# runs held 200 MB while it wrote its segment.
+READ_BLOCK_BYTES = 1 << 16
+NUMBERS_BLOCK = 4096  # per-term numbers made Python ints at once
 REORDER_SLICE = 1 << 18  # postings whose values are moved at once when a run is ordered
 
 
@@ -136,5 +140,5 @@ class _Stream:
 
 def _numbers(stream: _Stream):
     """Yield an array's elements as Python ints, a block at a time."""
-    for a in range(0, stream.count, stream.block):
-        yield from stream.take(a, min(stream.count, a + stream.block)).tolist()
+    for a in range(0, stream.count, NUMBERS_BLOCK):
+        yield from stream.take(a, min(stream.count, a + NUMBERS_BLOCK)).tolist()
