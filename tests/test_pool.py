@@ -87,6 +87,16 @@ def test_a_document_s_positions_come_out_as_whoosh_s_values(tmp_path, monkeypatc
     assert list(pool.iter_postings()) == expected
 
 
+def test_a_term_added_both_ways_is_one_term(tmp_path):
+    # A merge adds old segments' postings one by one while the new documents' come with
+    # their positions: one term, not two of the same bytes (the second would be unreadable).
+    pool = TermPool(str(tmp_path), 128)
+    pool.add_positions("body", 0, {"поставка": [3]}, {"поставка": 1.0})
+    pool.add(("body", "поставка".encode(), 1, 1.0, (7).to_bytes(4, "little")))
+    terms = [(field, term, docs.tolist()) for field, term, docs, *_ in pool.iter_terms()]
+    assert terms == [("body", "поставка".encode(), [0, 1])]
+
+
 def test_the_pooled_writer_writes_whoosh_s_postings(tmp_path):
     corpus = build_test_corpus(tmp_path / "corpus")
     (tmp_path / "a").mkdir()

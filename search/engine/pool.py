@@ -35,7 +35,7 @@ class _Field:
     __slots__ = ("ids", "terms", "tids", "docs", "weights", "lengths", "values")
 
     def __init__(self):
-        self.ids: dict = {}  # term (str or bytes) -> term number in this run
+        self.ids: dict[str, int] = {}  # term -> its number in this run
         self.terms: list[bytes] = []  # term number -> its bytes
         self.tids = array("i")
         self.docs = array("i")
@@ -96,9 +96,12 @@ class TermPool:
         for tbytes, freq, weight, value in items:
             length += freq
             count += 1
-            tid = ids.get(tbytes)
+            # Terms are numbered by their text, as add_positions has them: a merge adds the
+            # old segments' postings here while the new documents' come by add_positions.
+            term = tbytes.decode("utf-8", "surrogateescape")
+            tid = ids.get(term)
             if tid is None:
-                tid = number(tbytes, tbytes)
+                tid = number(term, tbytes)
                 size += TERM_OVERHEAD_BYTES + len(tbytes)
             tids.append(tid)
             weights.append(weight * boost)
