@@ -115,10 +115,12 @@ class TermPool:
         self._grow(size + count * POSTING_BYTES)
         return length
 
-    def add_positions(self, fieldname: str, docnum: int, positions: dict, weights: dict) -> int:
+    def add_positions(
+        self, fieldname: str, docnum: int, positions: dict, weights: dict, scale: float = 1.0
+    ) -> int:
         """Add one document's postings of a field from term -> positions and term -> weight
-        (boost included): the values are the positions as 32-bit integers, the format of
-        search.engine.schema.CompactPositions. Return the field's length."""
+        (times ``scale``, the boost): the values are the positions as 32-bit integers, the
+        format of search.engine.schema.CompactPositions. Return the field's length."""
         field = self._field(fieldname, docnum)
         ids = field.ids
         tids = list(map(ids.get, positions))
@@ -133,9 +135,12 @@ class TermPool:
         length = sum(counts)
         field.tids.extend(tids)
         field.docs.extend([docnum] * len(tids))
-        field.weights.extend(weights.values())
+        if scale == 1.0:
+            field.weights.extend(weights.values())
+        else:
+            field.weights.extend([weight * scale for weight in weights.values()])
         field.lengths.extend([4 * n for n in counts])
-        field.values += array("I", chain.from_iterable(positions.values())).tobytes()
+        field.values += array("I", chain.from_iterable(positions.values()))
         self._grow(size + len(tids) * POSTING_BYTES + 4 * length)
         return length
 

@@ -91,15 +91,12 @@ class BilingualPositions(CompactPositions):
     occurrence."""
 
     def term_positions(self, value, analyzer):
-        """Return (term -> positions, term -> weight with the field's boost) of a text, or
-        None when the analyzer is not ours: the writer's path without a tuple per term."""
+        """Return (term -> positions, term -> weight) of a text, the field's boost not
+        applied, or None when the analyzer is not ours: the writer's path without a tuple
+        per term."""
         if not isinstance(analyzer, BilingualTokenizer) or not isinstance(value, str):
             return None
-        positions, weights = term_positions(value)
-        boost = self.field_boost
-        if boost != 1.0:
-            weights = {term: weight * boost for term, weight in weights.items()}
-        return positions, weights
+        return term_positions(value)
 
     def word_values(self, value, analyzer, **kwargs):
         if not isinstance(analyzer, BilingualTokenizer):

@@ -78,9 +78,8 @@ class PooledWriter(SegmentWriter):
         if found is None:
             return self.pool.add_terms(fieldname, docnum, field.index(value), boost)
         positions, weights = found
-        if boost != 1.0:
-            weights = {term: weight * boost for term, weight in weights.items()}
-        return self.pool.add_positions(fieldname, docnum, positions, weights)
+        scale = field.format.field_boost * boost
+        return self.pool.add_positions(fieldname, docnum, positions, weights, scale)
 
     def _flush_segment(self):
         """Hand the codec whole terms when it takes them (``add_term``), else postings."""
