@@ -139,12 +139,10 @@ def group_stories(
         pool = {d for d, story in previous.items() if story in touched} | set(changed)
         pool &= docs.keys()
         kept = {d: story for d, story in previous.items() if story not in touched and d in docs}
-    wanted = {k for d in pool for k in docs[d].keys if df[k] <= cap}
-
-    everything = changed is None  # every article is in the pool
-    if everything:
-        shared = _pairs_in_windows(keys, wanted)
+    if changed is None:  # every article is in the pool: every key rare enough counts
+        shared = _pairs_in_windows(keys, np.asarray(df) <= cap)
     else:
+        wanted = {k for d in pool for k in docs[d].keys if df[k] <= cap}
         shared = _pool_pairs(keys.holders(wanted), pool)
     judge = _Judge(keys)
     links = [pair for pair in shared if judge.same_story(*pair)]
@@ -211,9 +209,10 @@ def _pool_pairs(holders, pool: set[str]) -> list[tuple[str, str]]:
     return [pair for pair, count in shared.items() if count >= MIN_SHARED_KEYS]
 
 
-def _pairs_in_windows(keys: StoryKeys, wanted: set[int]) -> list[tuple[str, str]]:
+def _pairs_in_windows(keys: StoryKeys, wanted: np.ndarray) -> list[tuple[str, str]]:
     """Return every pair of articles sharing at least MIN_SHARED_KEYS of the wanted keys
-    within the story window: the pairs of each key's articles, counted with numpy.
+    (``wanted[number]`` true) within the story window: the pairs of each key's articles,
+    counted with numpy.
 
     A dictionary of string pairs held 7 million of them at 100,000 articles (1.2 GB, and
     a tuple per key an article holds before that); here the keys come as the arrays of
@@ -228,12 +227,9 @@ def _pairs_in_windows(keys: StoryKeys, wanted: set[int]) -> list[tuple[str, str]
     day_of = np.array([ordinals.get(iso or "", -1) for iso in text["dates"]], dtype=np.int64)
     lengths = np.diff(ends.astype(np.int64), prepend=0)
     docs = np.repeat(np.arange(count, dtype=np.int64), lengths)
-    mask = np.zeros(len(keys.vocab), dtype=bool)
-    if wanted:
-        mask[np.fromiter(wanted, dtype=np.int64, count=len(wanted))] = True
-    held = mask[numbers] & (day_of[docs] >= 0)
+    held = wanted[numbers] & (day_of[docs] >= 0)
     key_of, docs = numbers[held].astype(np.int64), docs[held]
-    del held, mask
+    del held
     days = day_of[docs]
     order = np.lexsort((days, key_of))
     days, docs = days[order], docs[order]
